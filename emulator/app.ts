@@ -1,0 +1,40 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { EmulatorOptionsInput } from './config/options.ts';
+import { EmulatorRuntime } from './runtime.ts';
+import { installContentParsers } from './surfaces/content-parsers.ts';
+import { controlSurface } from './surfaces/control.ts';
+import { installErrorHandling } from './surfaces/error-handler.ts';
+import { loginSurface } from './surfaces/login.ts';
+import { platformSurface } from './surfaces/platform/index.ts';
+
+export interface Emulator {
+  app: FastifyInstance;
+  runtime: EmulatorRuntime;
+}
+
+/**
+ * Builds a ready emulator that is not listening: tests use `app.inject()`, main.ts and socket tests call
+ * `app.listen()`. Surfaces are registered in one ordered list:
+ *   1. parsers and error handling first, so every later route shares them;
+ *   2. websocket support before any surface that opens sockets;
+ *   3. the surfaces (login, platform, control plane last and only when enabled).
+ */
+export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise<Emulator> {
+  const runtime = new EmulatorRuntime(options);
+  const app = Fastify({
+    logger: { level: runtime.options.logLevel },
+    bodyLimit: runtime.options.bodyLimitBytes,
+    genReqId: () => runtime.correlationIds.uuid(),
+    // Genesys ids are case-sensitive path segments; keep trailing slashes working as on the real API.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  installErrorHandling(app);
+  await installContentParsers(app);
+  await app.register(websocket, { options: { maxPayload: runtime.options.bodyLimitBytes } });
+
+  const surfaces = [loginSurface, platformSurface, ...(runtime.options.controlPlane ? [controlSurface] : [])];
+  for (const surface of surfaces) await app.register(surface, { runtime });
+  await app.ready();
+  return { app, runtime };
+}

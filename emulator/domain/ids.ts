@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Ids shaped like Genesys's (lower-case UUID v4). With a seed the sequence is reproducible, so the same
+ * scenario run twice produces the same conversation, participant and message ids.
+ */
+export interface IdGenerator {
+  uuid(): string;
+  /** Random hex of the given byte length (tokens, secrets). Seeded like uuid(). */
+  hex(bytes: number): string;
+}
+
+/** mulberry32: tiny, fast, good enough for ids (not for cryptography). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function formatUuid(bytes: Uint8Array): string {
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export class SeededIds implements IdGenerator {
+  #random: () => number;
+  constructor(seed: number) {
+    this.#random = mulberry32(seed);
+  }
+  #bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = Math.floor(this.#random() * 256);
+    return out;
+  }
+  uuid(): string {
+    return formatUuid(this.#bytes(16));
+  }
+  hex(bytes: number): string {
+    return Buffer.from(this.#bytes(bytes)).toString('hex');
+  }
+}
+
+export class RandomIds implements IdGenerator {
+  uuid(): string {
+    return formatUuid(randomBytes(16));
+  }
+  hex(bytes: number): string {
+    return randomBytes(bytes).toString('hex');
+  }
+}
+
+export function createIds(seed: number | undefined): IdGenerator {
+  return seed === undefined ? new RandomIds() : new SeededIds(seed);
+}
+
+/** A stable UUID-shaped id derived from a name (same name, same id), for ids the fixture does not give. */
+export function nameUuid(name: string): string {
+  return formatUuid(new Uint8Array(createHash('sha1').update(name).digest().subarray(0, 16)));
+}

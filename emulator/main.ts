@@ -1,0 +1,67 @@
+/**
+ * The CLI: the only file that reads argv, listens and handles signals. Everything else builds on
+ * buildEmulator() so tests, scenarios and contract verification run the same emulator in-process.
+ */
+import { buildEmulator } from './app.ts';
+import { CliError, parseCliArgs, USAGE } from './cli-args.ts';
+import { FixtureError, loadFixtureFile } from './config/load-fixture.ts';
+import { startupSummary } from './summary.ts';
+
+async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseCliArgs>;
+  try {
+    args = parseCliArgs(argv);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    process.stderr.write(`genesys-emulator: ${e.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let fixture: ReturnType<typeof loadFixtureFile> | undefined;
+  try {
+    fixture = args.config === undefined ? undefined : loadFixtureFile(args.config);
+  } catch (e) {
+    if (!(e instanceof FixtureError)) throw e;
+    process.stderr.write(`genesys-emulator: ${e.message}\n`);
+    return 1;
+  }
+  const { app, runtime } = await buildEmulator({
+    ...(fixture ? { fixture } : {}),
+    controlPlane: args.controlPlane,
+    clock: args.manualClock ? 'manual' : 'system',
+    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    logLevel: args.logLevel,
+  });
+  await app.listen({ host: args.host, port: args.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : args.port;
+  const host = args.host.includes(':') ? `[${args.host}]` : args.host;
+  const baseUrl = `http://${host}:${port}`;
+  process.stdout.write(`Genesys Cloud emulator ready at ${baseUrl}\n`);
+  process.stdout.write(`${startupSummary(baseUrl, runtime.fixture, args.controlPlane)}\n`);
+
+  return await new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      app.log.info({ signal }, 'closing');
+      app.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(
+      `genesys-emulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,86 @@
+import { defaultFixture } from './config/default-fixture.ts';
+import type { Fixture } from './config/fixture-schema.ts';
+import { type EmulatorOptions, type EmulatorOptionsInput, EmulatorOptionsSchema } from './config/options.ts';
+import { type Clock, ManualClock, SystemClock } from './domain/clock.ts';
+import type { DomainContext } from './domain/context.ts';
+import { EventBus } from './domain/events.ts';
+import { createIds, type IdGenerator, nameUuid } from './domain/ids.ts';
+import { OrgDirectory } from './domain/org.ts';
+import { MemoryStore } from './store/memory-store.ts';
+import type { Store } from './store/store.ts';
+
+export type ResetHook = () => void;
+
+/**
+ * The state of one emulator instance, shared by every surface: the loaded org, the store, the clock,
+ * the event log. Loading a fixture or resetting empties the store and calls each registered hook so
+ * services (routing timers, sockets) drop what they hold.
+ */
+export class EmulatorRuntime implements DomainContext {
+  readonly options: EmulatorOptions;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** Correlation ids come from their own stream so HTTP traffic never shifts the entity id sequence. */
+  readonly correlationIds: IdGenerator;
+  readonly store: Store = new MemoryStore();
+  readonly events: EventBus;
+  #org: OrgDirectory;
+  #resetHooks: ResetHook[] = [];
+
+  constructor(input: EmulatorOptionsInput = {}) {
+    this.options = Object.freeze(EmulatorOptionsSchema.parse(input));
+    this.clock =
+      this.options.clock === 'manual' ? new ManualClock(this.options.manualClockStartMs) : new SystemClock();
+    this.ids = createIds(this.options.seed);
+    this.correlationIds = createIds(this.options.seed === undefined ? undefined : this.options.seed + 1);
+    this.events = new EventBus(() => this.clock.now());
+    this.#org = this.#directory(this.options.fixture ?? defaultFixture());
+    this.#announce();
+  }
+
+  get fidelity() {
+    return this.options.fidelity;
+  }
+
+  org(): OrgDirectory {
+    return this.#org;
+  }
+
+  get fixture(): Fixture {
+    return this.#org.fixture;
+  }
+
+  onReset(hook: ResetHook): void {
+    this.#resetHooks.push(hook);
+  }
+
+  /** Back to the loaded fixture: every conversation, token and session is gone. */
+  reset(): void {
+    for (const hook of this.#resetHooks) hook();
+    this.store.clear();
+    this.events.clear();
+    this.events.emit('emulator.reset', {});
+  }
+
+  /** Replaces the org and resets. */
+  loadFixture(fixture: Fixture): void {
+    this.#org = this.#directory(fixture);
+    this.reset();
+    this.#announce();
+  }
+
+  #directory(fixture: Fixture): OrgDirectory {
+    // The fixture names no divisions; everything lives in "Home", whose id is stable per org.
+    return new OrgDirectory(fixture, nameUuid(`division:Home:${fixture.org.id}`));
+  }
+
+  #announce(): void {
+    const fx = this.#org.fixture;
+    this.events.emit('fixture.loaded', {
+      orgId: fx.org.id,
+      queues: fx.queues.length,
+      users: fx.users.length,
+      flows: fx.flows.length,
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, errors, OAuthError } from '../domain/errors.ts';
+
+/**
+ * The single place where errors become wire bodies: Genesys's ErrorBody
+ * (`message, code, status, messageParams, contextId, details, errors`) with the `inin-correlation-id`
+ * header on every response, or the OAuth shape for the token endpoint. Anything unexpected is logged
+ * and answered as a 500 without internals.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('inin-correlation-id', request.id);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof OAuthError) {
+      return reply
+        .status(error.status)
+        .send({ error: error.error, description: error.message, error_description: error.message });
+    }
+    const apiError = error instanceof ApiError ? error : fromFrameworkError(error);
+    if (!(error instanceof ApiError) && apiError.status >= 500)
+      request.log.error({ err: error }, 'unhandled error');
+    return sendApiError(request, reply, apiError);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    return sendApiError(request, reply, errors.notEmulated(request.method, path));
+  });
+}
+
+export function errorBody(error: ApiError, contextId: string) {
+  return {
+    message: error.message,
+    code: error.code,
+    status: error.status,
+    ...(error.init.entityId ? { entityId: error.init.entityId } : {}),
+    ...(error.init.entityName ? { entityName: error.init.entityName } : {}),
+    messageParams: error.init.messageParams ?? {},
+    contextId,
+    details: error.init.details ?? [],
+    errors: [],
+  };
+}
+
+export function sendApiError(request: FastifyRequest, reply: FastifyReply, error: ApiError) {
+  if (error.init.headers) reply.headers(error.init.headers);
+  return reply.status(error.status).send(errorBody(error, request.id));
+}
+
+/** Maps fastify's own errors (body parsing, size limits, content types) onto the catalogue. */
+function fromFrameworkError(error: FastifyError): ApiError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.payloadTooLarge(Number(/\d+/.exec(error.message)?.[0] ?? 0) || 1_048_576);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType(/: (.*)$/.exec(error.message)?.[1] ?? 'unknown');
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError) return errors.badRequest(`Malformed JSON body: ${error.message}`);
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ApiError(status, 'bad.request', error.message);
+  return errors.internal();
+}
