@@ -4,8 +4,10 @@ import type { EmulatorOptionsInput } from './config/options.ts';
 import { EmulatorRuntime } from './runtime.ts';
 import { installContentParsers } from './surfaces/content-parsers.ts';
 import { controlSurface } from './surfaces/control.ts';
+import { controlCustomersSurface } from './surfaces/control-customers.ts';
 import { installErrorHandling } from './surfaces/error-handler.ts';
 import { loginSurface } from './surfaces/login.ts';
+import { notificationsSurface } from './surfaces/notifications/routes.ts';
 import { platformSurface } from './surfaces/platform/index.ts';
 
 export interface Emulator {
@@ -33,7 +35,12 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
   await installContentParsers(app);
   await app.register(websocket, { options: { maxPayload: runtime.options.bodyLimitBytes } });
 
-  const surfaces = [loginSurface, platformSurface, ...(runtime.options.controlPlane ? [controlSurface] : [])];
+  const surfaces = [
+    loginSurface,
+    platformSurface,
+    notificationsSurface,
+    ...(runtime.options.controlPlane ? [controlSurface, controlCustomersSurface] : []),
+  ];
   for (const surface of surfaces) await app.register(surface, { runtime });
   await app.ready();
   return { app, runtime };

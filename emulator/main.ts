@@ -28,13 +28,22 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`genesys-emulator: ${e.message}\n`);
     return 1;
   }
-  const { app, runtime } = await buildEmulator({
-    ...(fixture ? { fixture } : {}),
-    controlPlane: args.controlPlane,
-    clock: args.manualClock ? 'manual' : 'system',
-    ...(args.seed === undefined ? {} : { seed: args.seed }),
-    logLevel: args.logLevel,
-  });
+  let emulator: Awaited<ReturnType<typeof buildEmulator>>;
+  try {
+    emulator = await buildEmulator({
+      ...(fixture ? { fixture } : {}),
+      controlPlane: args.controlPlane,
+      clock: args.manualClock ? 'manual' : 'system',
+      ...(args.seed === undefined ? {} : { seed: args.seed }),
+      logLevel: args.logLevel,
+    });
+  } catch (e) {
+    // A flow that fails to load is a fixture error too: name it and stop.
+    if (!(e instanceof FixtureError)) throw e;
+    process.stderr.write(`genesys-emulator: ${args.config ?? 'embedded default fixture'}: ${e.message}\n`);
+    return 1;
+  }
+  const { app, runtime } = emulator;
   await app.listen({ host: args.host, port: args.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : args.port;

@@ -3,9 +3,12 @@ import type { Fixture } from './config/fixture-schema.ts';
 import { type EmulatorOptions, type EmulatorOptionsInput, EmulatorOptionsSchema } from './config/options.ts';
 import { type Clock, ManualClock, SystemClock } from './domain/clock.ts';
 import type { DomainContext } from './domain/context.ts';
+import { ConversationCore } from './domain/conversations/core.ts';
 import { EventBus } from './domain/events.ts';
+import { FlowRegistry } from './domain/flows/flow-registry.ts';
 import { createIds, type IdGenerator, nameUuid } from './domain/ids.ts';
 import { OrgDirectory } from './domain/org.ts';
+import { AcdRouter } from './domain/routing/router.ts';
 import { MemoryStore } from './store/memory-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -24,7 +27,10 @@ export class EmulatorRuntime implements DomainContext {
   readonly correlationIds: IdGenerator;
   readonly store: Store = new MemoryStore();
   readonly events: EventBus;
+  readonly router: AcdRouter;
+  readonly conversations: ConversationCore;
   #org: OrgDirectory;
+  #flows: FlowRegistry;
   #resetHooks: ResetHook[] = [];
 
   constructor(input: EmulatorOptionsInput = {}) {
@@ -34,7 +40,12 @@ export class EmulatorRuntime implements DomainContext {
     this.ids = createIds(this.options.seed);
     this.correlationIds = createIds(this.options.seed === undefined ? undefined : this.options.seed + 1);
     this.events = new EventBus(() => this.clock.now());
-    this.#org = this.#directory(this.options.fixture ?? defaultFixture());
+    const fixture = this.options.fixture ?? defaultFixture();
+    // Flows load first: a fixture whose flow does not load must not become the active org.
+    this.#flows = new FlowRegistry(fixture, this.options.fidelity);
+    this.#org = this.#directory(fixture);
+    this.router = new AcdRouter(this);
+    this.conversations = new ConversationCore(this, this.router, () => this.#flows);
     this.#announce();
   }
 
@@ -57,6 +68,7 @@ export class EmulatorRuntime implements DomainContext {
   /** Back to the loaded fixture: every conversation, token and session is gone. */
   reset(): void {
     for (const hook of this.#resetHooks) hook();
+    this.router.reset();
     this.store.clear();
     this.events.clear();
     this.events.emit('emulator.reset', {});
@@ -64,6 +76,7 @@ export class EmulatorRuntime implements DomainContext {
 
   /** Replaces the org and resets. */
   loadFixture(fixture: Fixture): void {
+    this.#flows = new FlowRegistry(fixture, this.options.fidelity);
     this.#org = this.#directory(fixture);
     this.reset();
     this.#announce();

@@ -22,7 +22,7 @@ export function startupSummary(baseUrl: string, fx: Fixture, controlPlane: boole
   add('  agents');
   for (const u of fx.users) {
     add(
-      `    ${u.name.padEnd(24)} ${u.id}  message ${u.capacity.message}, chat ${u.capacity.chat}; queues: ${u.queues.join(', ')}`,
+      `    ${u.name.padEnd(24)} ${u.id}  message ${u.capacity.message ?? 'org default'}, chat ${u.capacity.chat ?? 'org default'}; queues: ${u.queues.join(', ')}`,
     );
   }
   if (fx.deployments.webchat.length) add('  webchat deployments');

@@ -9,8 +9,7 @@ import { z } from 'zod';
 const id = z.string().trim().min(1).max(128);
 const name = z.string().trim().min(1).max(256);
 
-/** Genesys's utilization defaults (platform-architect.md §2.4): 1 message, 4 chats; max 25 per media type. */
-export const DEFAULT_CAPACITY = { message: 1, chat: 4 } as const;
+/** Utilization allows 0-25 per media type (platform-architect.md §2.4). */
 const capacityValue = z.number().int().min(0).max(25);
 
 export const OrgSchema = z.strictObject({
@@ -38,12 +37,8 @@ export const UserSchema = z.strictObject({
   name,
   email: z.email(),
   queues: z.array(name).default([]),
-  capacity: z
-    .strictObject({
-      message: capacityValue.default(DEFAULT_CAPACITY.message),
-      chat: capacityValue.default(DEFAULT_CAPACITY.chat),
-    })
-    .default({ ...DEFAULT_CAPACITY }),
+  /** Agent-level utilization; a media type left out follows the org level (Genesys defaults: 1 message, 4 chats). */
+  capacity: z.strictObject({ message: capacityValue.optional(), chat: capacityValue.optional() }).default({}),
   skills: z.array(name).default([]),
 });
 

@@ -24,11 +24,19 @@ export function parseLocatedYaml(text: string): LocatedYaml {
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line;
+    // With prettyErrors off the parser leaves linePos unset; the offset in `pos` gives the line.
+    const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     throw new YamlSyntaxError(first.message.split('\n')[0] ?? first.message, line);
   }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // toJS throws (a ReferenceError) when aliases expand past maxAliasCount: a "billion laughs" document.
+    throw new YamlSyntaxError((e as Error).message.split('\n')[0] ?? 'invalid YAML', undefined);
+  }
   return {
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value,
     lineOf(path) {
       // Walk up the path until a node with a position is found (a missing key points at its parent).
       for (let n = path.length; n >= 0; n--) {

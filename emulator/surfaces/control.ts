@@ -28,8 +28,9 @@ export const controlSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = 
   app.get('/__emulator/fixture', async () => runtime.fixture);
 
   app.post('/__emulator/fixture', async (request) => {
-    const fixture = toFixture(request.body);
-    runtime.loadFixture(fixture);
+    const fixture = fixtureProblemsAs400(() => toFixture(request.body));
+    // Flows are loaded with the fixture; one that does not load is a bad fixture too.
+    fixtureProblemsAs400(() => runtime.loadFixture(fixture));
     return { loaded: true, orgId: fixture.org.id };
   });
 
@@ -72,12 +73,17 @@ export const controlSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = 
   });
 };
 
-/** A fixture arrives as JSON (an object) or YAML text; either way the problems name the bad fields. */
+/** A fixture arrives as JSON (an object) or YAML text. */
 function toFixture(body: unknown) {
+  if (typeof body === 'string') return parseFixtureText(body, 'request body');
+  if (body === undefined) throw errors.badRequest('A fixture (JSON object or YAML text) is required.');
+  return parseFixture(body, 'request body');
+}
+
+/** A fixture's problems become a 400 whose details name each bad field. */
+function fixtureProblemsAs400<T>(fn: () => T): T {
   try {
-    if (typeof body === 'string') return parseFixtureText(body, 'request body');
-    if (body === undefined) throw errors.badRequest('A fixture (JSON object or YAML text) is required.');
-    return parseFixture(body, 'request body');
+    return fn();
   } catch (e) {
     if (!(e instanceof FixtureError)) throw e;
     throw new ApiError(400, 'bad.request', e.message, {

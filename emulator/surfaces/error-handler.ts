@@ -18,9 +18,18 @@ export function installErrorHandling(app: FastifyInstance): void {
         .status(error.status)
         .send({ error: error.error, description: error.message, error_description: error.message });
     }
-    const apiError = error instanceof ApiError ? error : fromFrameworkError(error);
+    const apiError = error instanceof ApiError ? error : fromFrameworkError(error, request);
     if (!(error instanceof ApiError) && apiError.status >= 500)
       request.log.error({ err: error }, 'unhandled error');
+    // The token endpoint answers every error in the OAuth shape (platform-architect.md §1.1), including
+    // the ones raised before its handler runs (malformed JSON, body too large, unsupported content type).
+    if (request.routeOptions.url === '/oauth/token') {
+      if (apiError.init.headers) reply.headers(apiError.init.headers);
+      const error = apiError.status >= 500 ? 'server_error' : 'invalid_request';
+      return reply
+        .status(apiError.status)
+        .send({ error, description: apiError.message, error_description: apiError.message });
+    }
     return sendApiError(request, reply, apiError);
   });
 
@@ -50,12 +59,13 @@ export function sendApiError(request: FastifyRequest, reply: FastifyReply, error
 }
 
 /** Maps fastify's own errors (body parsing, size limits, content types) onto the catalogue. */
-function fromFrameworkError(error: FastifyError): ApiError {
+function fromFrameworkError(error: FastifyError, request: FastifyRequest): ApiError {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.payloadTooLarge(Number(/\d+/.exec(error.message)?.[0] ?? 0) || 1_048_576);
+      // fastify's message carries no number; the route's limit is the one that was exceeded.
+      return errors.payloadTooLarge(request.routeOptions.bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(/: (.*)$/.exec(error.message)?.[1] ?? 'unknown');
+      return errors.unsupportedMediaType(request.headers['content-type'] || 'none');
     default:
       break;
   }

@@ -1,14 +1,30 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EmulatorRuntime } from '../../runtime.ts';
 import { requireBearer } from './auth-hook.ts';
+import { communicationRoutes } from './conversations/communication-routes.ts';
+import { participantRoutes } from './conversations/participant-routes.ts';
+import { conversationReadRoutes } from './conversations/read-routes.ts';
+import { transferRoutes } from './conversations/transfer-routes.ts';
 import { organizationsRoutes } from './organizations.ts';
 import { routingQueuesRoutes } from './routing-queues.ts';
+import { routingStatusRoutes } from './routing-status.ts';
 import { usersRoutes } from './users.ts';
+import { utilizationRoutes } from './utilization.ts';
 
 /** The agent-side platform API under /api/v2/: every route in this scope needs a valid bearer token. */
 export const platformSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = async (app, opts) => {
   requireBearer(app, opts.runtime);
-  await app.register(usersRoutes, opts);
-  await app.register(organizationsRoutes, opts);
-  await app.register(routingQueuesRoutes, opts);
+  for (const routes of [
+    usersRoutes,
+    organizationsRoutes,
+    routingQueuesRoutes,
+    routingStatusRoutes,
+    utilizationRoutes,
+    conversationReadRoutes,
+    participantRoutes,
+    communicationRoutes,
+    transferRoutes,
+  ]) {
+    await app.register(routes, opts);
+  }
 };

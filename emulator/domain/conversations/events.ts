@@ -1,0 +1,49 @@
+import type { RoutingDecision } from '../routing/decision.ts';
+import type { ConversationMessage, DisconnectType, MediaType, ParticipantState, Purpose } from './model.ts';
+
+/** Conversation and routing events; merged into the emulator's one event union. */
+declare module '../events.ts' {
+  interface EmulatorEventData {
+    'conversation.created': {
+      mediaType: MediaType;
+      channel: string;
+      deploymentId?: string;
+      customerParticipantId: string;
+    };
+    'conversation.ended': { reason: string };
+    'participant.added': {
+      participantId: string;
+      purpose: Purpose;
+      state: ParticipantState;
+      userId?: string;
+      queueId?: string;
+    };
+    'participant.state.changed': {
+      participantId: string;
+      purpose: Purpose;
+      from: ParticipantState;
+      to: ParticipantState;
+      userId?: string;
+      disconnectType?: DisconnectType;
+    };
+    'participant.attributes.updated': { participantId: string; attributes: Record<string, string> };
+    'participant.wrapup': { participantId: string; userId?: string; code: string };
+    'message.sent': { message: ConversationMessage };
+    'typing.sent': { participantId: string; purpose: Purpose };
+    'flow.run': {
+      flow: string;
+      outcome: string;
+      queue?: { id: string; name: string };
+      trace: readonly unknown[];
+    };
+    'conversation.queued': { queueId: string; queueName: string; priority: number; reason: string };
+    'routing.decision': RoutingDecision;
+    'agent.alerted': { participantId: string; userId: string; queueId?: string; alertingTimeoutMs: number };
+    'agent.noanswer': { participantId: string; userId: string };
+    'agent.routingStatus.changed': { userId: string; from: string; to: string };
+    'conversation.transferred': {
+      fromParticipantId: string;
+      target: { type: 'queue'; queueId: string } | { type: 'user'; userId: string };
+    };
+  }
+}

@@ -1,0 +1,298 @@
+import type { TimerHandle } from '../clock.ts';
+import type { DomainContext } from '../context.ts';
+import { findConversation } from '../conversations/conversation-store.ts';
+import type { Conversation, Participant } from '../conversations/model.ts';
+import { addParticipant, changeParticipantState } from '../conversations/mutations.ts';
+import { errors } from '../errors.ts';
+import {
+  activeCounts,
+  agentState,
+  isOnQueue,
+  mutableAgentState,
+  type RoutingStatus,
+  setStatus,
+} from './agent-state.ts';
+import type { CandidateVerdict, RoutingDecision } from './decision.ts';
+import { capacityBlocker, effectiveUtilization } from './utilization.ts';
+import { before, WaitingList } from './waiting-list.ts';
+
+/**
+ * ACD routing (platform-architect.md §2.3-§2.5): conversations wait in queues; an available member
+ * with capacity is alerted, the longest idle first; an alert that times out on the emulator clock marks
+ * the agent NOT_RESPONDING, ends the leg as transfer.noanswer and offers the conversation to the next
+ * agent; an agent who frees up takes the best waiting conversation of their queues.
+ *
+ * Timers and waiting lists live here (not in the store) because they are process state; reset() drops them.
+ */
+export class AcdRouter {
+  readonly #ctx: DomainContext;
+  #waiting = new Map<string, WaitingList>();
+  #alertTimers = new Map<string, TimerHandle>();
+  #order = 0;
+
+  constructor(ctx: DomainContext) {
+    this.#ctx = ctx;
+  }
+
+  reset(): void {
+    for (const timer of this.#alertTimers.values()) this.#ctx.clock.clearTimeout(timer);
+    this.#alertTimers.clear();
+    this.#waiting.clear();
+  }
+
+  /** Puts a conversation in a queue (a flow's Transfer to ACD, a WebChat routing target, an agent transfer). */
+  enqueue(conversation: Conversation, queueId: string, priority: number, reason: string): void {
+    const ctx = this.#ctx;
+    const queue = ctx.org().queueById(queueId);
+    if (!queue) throw errors.notFound(`queue ${queueId}`, { entityId: queueId });
+    for (const p of conversation.participants) {
+      if (p.purpose === 'acd' && p.state === 'connected')
+        changeParticipantState(ctx, conversation, p, 'disconnected', 'transfer');
+    }
+    addParticipant(ctx, conversation, { purpose: 'acd', state: 'connected', name: queue.name, queueId });
+    conversation.queueId = queueId;
+    conversation.priority = priority;
+    conversation.enqueuedAt = ctx.clock.now();
+    ctx.events.emit(
+      'conversation.queued',
+      { queueId, queueName: queue.name, priority, reason },
+      conversation.id,
+    );
+    this.#list(queueId).add({
+      conversationId: conversation.id,
+      priority,
+      enqueuedAt: conversation.enqueuedAt,
+      order: ++this.#order,
+    });
+    this.#routeQueue(queueId);
+  }
+
+  /** Alerts one user directly (blind transfer to an agent): no ACD selection, the user's capacity ignored. */
+  alertUser(conversation: Conversation, userId: string): Participant {
+    const user = this.#ctx.org().userById(userId);
+    if (!user) throw errors.notFound(`user ${userId}`, { entityId: userId });
+    const timeoutSeconds = conversation.queueId
+      ? (this.#ctx.org().queueById(conversation.queueId)?.alertingTimeoutSeconds ?? 30)
+      : 30;
+    return this.#alert(conversation, userId, conversation.queueId, timeoutSeconds * 1000);
+  }
+
+  /** The agent answered: their participant connects, the acd leg ends, the agent is INTERACTING. */
+  answered(conversation: Conversation, participant: Participant): void {
+    const ctx = this.#ctx;
+    this.#clearAlert(participant.id);
+    changeParticipantState(ctx, conversation, participant, 'connected');
+    for (const p of conversation.participants) {
+      if (p.purpose === 'acd' && p.state === 'connected')
+        changeParticipantState(ctx, conversation, p, 'disconnected', 'transfer');
+    }
+    if (participant.userId) {
+      const state = mutableAgentState(ctx, participant.userId);
+      if (state.status === 'IDLE') setStatus(ctx, state, 'INTERACTING');
+    }
+  }
+
+  /**
+   * An agent leg ended (disconnect, transfer, or the whole conversation ended): capacity frees, the
+   * idle clock restarts, and the agent may take the next waiting conversation.
+   */
+  agentLegEnded(participant: Participant): void {
+    const ctx = this.#ctx;
+    this.#clearAlert(participant.id);
+    if (!participant.userId) return;
+    const state = mutableAgentState(ctx, participant.userId);
+    if (!(participant.id in state.active)) return;
+    delete state.active[participant.id];
+    if (participant.connectedTime !== undefined) state.idleSince = ctx.clock.now();
+    if (state.status === 'INTERACTING' && Object.keys(state.active).length === 0)
+      setStatus(ctx, state, 'IDLE');
+    this.#offerTo(participant.userId);
+  }
+
+  /** The conversation left ACD (ended, or answered elsewhere): it no longer waits anywhere. */
+  dequeue(conversation: Conversation): void {
+    if (conversation.queueId) this.#waiting.get(conversation.queueId)?.remove(conversation.id);
+  }
+
+  /** PUT /users/{id}/routingstatus: IDLE goes on queue (and recovers from NOT_RESPONDING), OFF_QUEUE leaves. */
+  setRoutingStatus(userId: string, status: RoutingStatus): void {
+    const ctx = this.#ctx;
+    if (status !== 'IDLE' && status !== 'OFF_QUEUE') {
+      throw errors.invalidValue('status', status, 'IDLE, OFF_QUEUE');
+    }
+    const state = mutableAgentState(ctx, userId);
+    if (status === 'OFF_QUEUE') {
+      setStatus(ctx, state, 'OFF_QUEUE');
+      return;
+    }
+    if (Number.isNaN(state.idleSince)) state.idleSince = ctx.clock.now();
+    setStatus(ctx, state, Object.keys(state.active).length > 0 ? 'INTERACTING' : 'IDLE');
+    this.#offerTo(userId);
+  }
+
+  /** Conversations waiting in a queue, best first. */
+  waitingIn(queueId: string): readonly string[] {
+    return (this.#waiting.get(queueId)?.entries() ?? []).map((e) => e.conversationId);
+  }
+
+  #list(queueId: string): WaitingList {
+    let list = this.#waiting.get(queueId);
+    if (!list) {
+      list = new WaitingList();
+      this.#waiting.set(queueId, list);
+    }
+    return list;
+  }
+
+  /** Offers waiting conversations of one queue, best first, while members can take them. */
+  #routeQueue(queueId: string): void {
+    const list = this.#waiting.get(queueId);
+    if (!list) return;
+    for (const entry of [...list.entries()]) {
+      const conversation = findConversation(this.#ctx, entry.conversationId);
+      if (!conversation) {
+        list.remove(entry.conversationId);
+        continue;
+      }
+      if (!this.#tryOffer(conversation, queueId)) break;
+    }
+  }
+
+  /** An agent became available: offer the best waiting conversation across their queues, repeatedly. */
+  #offerTo(userId: string): void {
+    const ctx = this.#ctx;
+    const user = ctx.org().userById(userId);
+    if (!user || !isOnQueue(agentState(ctx, userId).status)) return;
+    const queues = user.queues.map((name) => ctx.org().queueByName(name)).filter((q) => q !== undefined);
+    for (let guard = 0; guard < 1000; guard++) {
+      let best: { queueId: string; entry: NonNullable<ReturnType<WaitingList['first']>> } | undefined;
+      for (const q of queues) {
+        for (const entry of this.#waiting.get(q.id)?.entries() ?? []) {
+          const conversation = findConversation(ctx, entry.conversationId);
+          if (!conversation || this.#blockerFor(userId, conversation)) continue;
+          if (!best || before(entry, best.entry)) best = { queueId: q.id, entry };
+          break;
+        }
+      }
+      if (!best) return;
+      const conversation = findConversation(ctx, best.entry.conversationId)!;
+      if (!this.#tryOffer(conversation, best.queueId)) return;
+    }
+  }
+
+  /** Why this user cannot be offered this conversation now, or undefined. */
+  #blockerFor(userId: string, conversation: Conversation): string | undefined {
+    const ctx = this.#ctx;
+    const state = agentState(ctx, userId);
+    if (!isOnQueue(state.status)) return state.status;
+    const { utilization } = effectiveUtilization(ctx, userId);
+    return capacityBlocker(utilization, activeCounts(state), conversation.mediaType);
+  }
+
+  /** Chooses the longest-idle eligible member and alerts them; records the decision either way. */
+  #tryOffer(conversation: Conversation, queueId: string): boolean {
+    const ctx = this.#ctx;
+    const queue = ctx.org().queueById(queueId)!;
+    const candidates: CandidateVerdict[] = [];
+    let chosen: CandidateVerdict | undefined;
+    for (const member of ctx.org().membersOf(queueId)) {
+      const state = agentState(ctx, member.id);
+      const verdict: CandidateVerdict = { userId: member.id, name: member.name };
+      const blocker = this.#blockerFor(member.id, conversation);
+      if (blocker) verdict.skipped = blocker;
+      else {
+        verdict.idleSince = state.idleSince;
+        if (!chosen || state.idleSince < chosen.idleSince!) chosen = verdict;
+      }
+      candidates.push(verdict);
+    }
+    const decision: RoutingDecision = {
+      conversationId: conversation.id,
+      queueId,
+      queueName: queue.name,
+      mediaType: conversation.mediaType,
+      outcome: chosen ? 'alerted' : 'waiting',
+      candidates,
+      ...(chosen ? { chosenUserId: chosen.userId } : {}),
+    };
+    ctx.events.emit('routing.decision', decision, conversation.id);
+    if (!chosen) return false;
+    this.#waiting.get(queueId)?.remove(conversation.id);
+    this.#alert(conversation, chosen.userId, queueId, queue.alertingTimeoutSeconds * 1000);
+    return true;
+  }
+
+  #alert(
+    conversation: Conversation,
+    userId: string,
+    queueId: string | undefined,
+    timeoutMs: number,
+  ): Participant {
+    const ctx = this.#ctx;
+    const user = ctx.org().userById(userId)!;
+    const participant = addParticipant(ctx, conversation, {
+      purpose: 'agent',
+      state: 'alerting',
+      name: user.name,
+      userId,
+      ...(queueId === undefined ? {} : { queueId }),
+      alertingTimeoutMs: timeoutMs,
+    });
+    mutableAgentState(ctx, userId).active[participant.id] = conversation.mediaType;
+    ctx.events.emit(
+      'agent.alerted',
+      {
+        participantId: participant.id,
+        userId,
+        ...(queueId === undefined ? {} : { queueId }),
+        alertingTimeoutMs: timeoutMs,
+      },
+      conversation.id,
+    );
+    const timer = ctx.clock.setTimeout(() => this.#alertTimedOut(conversation.id, participant.id), timeoutMs);
+    this.#alertTimers.set(participant.id, timer);
+    return participant;
+  }
+
+  /** Not answered in time: NOT_RESPONDING until the agent goes back on queue; the conversation is re-offered. */
+  #alertTimedOut(conversationId: string, participantId: string): void {
+    const ctx = this.#ctx;
+    this.#alertTimers.delete(participantId);
+    const conversation = findConversation(ctx, conversationId);
+    const participant = conversation?.participants.find((p) => p.id === participantId);
+    if (!conversation || !participant || participant.state !== 'alerting') return;
+    changeParticipantState(ctx, conversation, participant, 'disconnected', 'transfer.noanswer');
+    const userId = participant.userId!;
+    ctx.events.emit('agent.noanswer', { participantId, userId }, conversation.id);
+    const state = mutableAgentState(ctx, userId);
+    delete state.active[participantId];
+    setStatus(ctx, state, 'NOT_RESPONDING');
+    if (conversation.endTime !== undefined) return;
+    const queueId = conversation.queueId;
+    if (!queueId) return;
+    // Back in its queue with its original arrival time, so it keeps its place.
+    const hasAcd = conversation.participants.some((p) => p.purpose === 'acd' && p.state === 'connected');
+    if (!hasAcd) {
+      const queue = ctx.org().queueById(queueId);
+      addParticipant(ctx, conversation, {
+        purpose: 'acd',
+        state: 'connected',
+        name: queue?.name ?? 'queue',
+        queueId,
+      });
+    }
+    this.#list(queueId).add({
+      conversationId: conversation.id,
+      priority: conversation.priority,
+      enqueuedAt: conversation.enqueuedAt ?? ctx.clock.now(),
+      order: ++this.#order,
+    });
+    this.#routeQueue(queueId);
+  }
+
+  #clearAlert(participantId: string): void {
+    const timer = this.#alertTimers.get(participantId);
+    if (timer) this.#ctx.clock.clearTimeout(timer);
+    this.#alertTimers.delete(participantId);
+  }
+}

@@ -1,0 +1,131 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ApiError, errors } from '../../domain/errors.ts';
+import type { EmulatorRuntime } from '../../runtime.ts';
+import { sendApiError } from '../error-handler.ts';
+import { principalOf, requireBearer } from '../platform/auth-hook.ts';
+import { parseInput } from '../validate.ts';
+import { type Channel, MAX_TOPICS_PER_CHANNEL, NotificationHub } from './hub.ts';
+import { isSupportedTopic } from './topics.ts';
+
+const ChannelParams = z.object({ channelId: z.string().min(1) });
+const SubscriptionBody = z
+  .array(z.object({ id: z.string().min(1).max(512) }).passthrough())
+  .max(MAX_TOPICS_PER_CHANNEL);
+const SubscriptionQuery = z.object({ ignoreErrors: z.enum(['true', 'false']).optional() });
+
+/**
+ * The Notifications API (platform-architect.md §3.4): REST to create channels and manage subscriptions
+ * (PUT replaces, POST adds), and the streaming WebSocket at the channel's `connectUri`, which points at
+ * this emulator.
+ */
+export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = async (
+  app,
+  { runtime },
+) => {
+  const hub = new NotificationHub(runtime);
+  app.addHook('preClose', async () => hub.closeAll());
+
+  // The streaming socket carries no token: the channel id in the URL is the credential.
+  app.get(
+    '/channels/:channelId',
+    {
+      websocket: true,
+      preValidation: async (request, reply) => {
+        const { channelId } = request.params as { channelId: string };
+        if (!hub.get(channelId)) return sendApiError(request, reply, errors.notFound(`channel ${channelId}`));
+      },
+    },
+    (socket, request) => {
+      const channel = hub.get((request.params as { channelId: string }).channelId)!;
+      const handle = {
+        send: (text: string) => socket.send(text),
+        close: (code?: number, reason?: string) => socket.close(code, reason),
+      };
+      hub.attach(channel, handle);
+      socket.on('message', (data) => {
+        if (isPing(data.toString())) hub.ping(channel);
+      });
+      socket.on('close', () => hub.detach(channel, handle));
+    },
+  );
+
+  await app.register(async (api) => {
+    requireBearer(api, runtime);
+    const owned = (request: FastifyRequest): Channel => {
+      const { channelId } = parseInput(ChannelParams, request.params, 'params');
+      const channel = hub.get(channelId);
+      if (!channel || channel.clientId !== principalOf(request).clientId)
+        throw errors.notFound(`channel ${channelId}`, { entityId: channelId });
+      return channel;
+    };
+    const present = (request: FastifyRequest, channel: Channel) => {
+      const host = request.headers.host ?? '127.0.0.1';
+      return {
+        connectUri: `ws://${host}/channels/${channel.id}`,
+        id: channel.id,
+        expires: new Date(channel.expiresAt).toISOString(),
+      };
+    };
+    const listing = (channel: Channel) => ({
+      entities: [...channel.topics].map((id) => ({
+        id,
+        state: 'Permitted',
+        selfUri: `/api/v2/notifications/channels/${channel.id}/subscriptions`,
+      })),
+    });
+    const topicsOf = (request: FastifyRequest) => {
+      const topics = parseInput(SubscriptionBody, request.body ?? [], 'body').map((t) => t.id);
+      const { ignoreErrors } = parseInput(SubscriptionQuery, request.query, 'query');
+      const unsupported = topics.filter((t) => !isSupportedTopic(t));
+      if (unsupported.length && ignoreErrors !== 'true') {
+        throw new ApiError(400, 'bad.request', `Topics not emulated: ${unsupported.join(', ')}`, {
+          details: unsupported.map((t) => ({ errorCode: 'topic.not.emulated', fieldName: t })),
+        });
+      }
+      return topics.filter(isSupportedTopic);
+    };
+
+    api.post('/api/v2/notifications/channels', async (request) =>
+      present(request, hub.create(principalOf(request).clientId)),
+    );
+    api.get('/api/v2/notifications/channels', async (request) => ({
+      entities: hub.list(principalOf(request).clientId).map((c) => present(request, c)),
+    }));
+    api.head('/api/v2/notifications/channels/:channelId', async (request, reply) => {
+      owned(request);
+      return reply.status(200).send();
+    });
+    api.get('/api/v2/notifications/channels/:channelId/subscriptions', async (request) =>
+      listing(owned(request)),
+    );
+    api.put('/api/v2/notifications/channels/:channelId/subscriptions', async (request) => {
+      const channel = owned(request);
+      const topics = topicsOf(request);
+      channel.topics = new Set(topics);
+      return listing(channel);
+    });
+    api.post('/api/v2/notifications/channels/:channelId/subscriptions', async (request) => {
+      const channel = owned(request);
+      const topics = topicsOf(request);
+      if (channel.topics.size + topics.length > MAX_TOPICS_PER_CHANNEL) {
+        throw new ApiError(400, 'bad.request', `A channel holds at most ${MAX_TOPICS_PER_CHANNEL} topics.`);
+      }
+      for (const t of topics) channel.topics.add(t);
+      return listing(channel);
+    });
+    api.delete('/api/v2/notifications/channels/:channelId/subscriptions', async (request, reply) => {
+      owned(request).topics.clear();
+      return reply.status(204).send();
+    });
+  });
+};
+
+function isPing(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown };
+    return parsed?.message === 'ping';
+  } catch {
+    return false;
+  }
+}
