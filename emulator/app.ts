@@ -5,7 +5,7 @@ import { EmulatorRuntime } from './runtime.ts';
 import { installContentParsers } from './surfaces/content-parsers.ts';
 import { controlSurface } from './surfaces/control.ts';
 import { controlCustomersSurface } from './surfaces/control-customers.ts';
-import { installErrorHandling } from './surfaces/error-handler.ts';
+import { frameworkErrorHandler, installErrorHandling } from './surfaces/error-handler.ts';
 import { loginSurface } from './surfaces/login.ts';
 import { notificationsSurface } from './surfaces/notifications/routes.ts';
 import { platformSurface } from './surfaces/platform/index.ts';
@@ -30,6 +30,7 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
     genReqId: () => runtime.correlationIds.uuid(),
     // Genesys ids are case-sensitive path segments; keep trailing slashes working as on the real API.
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkErrorHandler,
   });
   installErrorHandling(app);
   await installContentParsers(app);

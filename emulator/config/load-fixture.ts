@@ -56,7 +56,19 @@ export function parseFixtureText(text: string, source: string, baseDir?: string)
   // Inline each flow file so the active fixture is self-contained (GET /__emulator/fixture shows it whole).
   fixture.flows.forEach((flow, i) => {
     if (flow.file === undefined) return;
-    const path = baseDir ? resolve(baseDir, flow.file) : flow.file;
+    if (baseDir === undefined) {
+      // Only a fixture read from disk may point at files beside it; one sent over the control plane
+      // must inline its flows, so a request can never make the emulator read an arbitrary path.
+      const line = located.lineOf(['flows', i, 'file']);
+      throw new FixtureError(source, [
+        {
+          path: `flows[${i}].file`,
+          message: 'flow files can be used only in a fixture file on disk; inline the flow as yaml',
+          ...(line ? { line } : {}),
+        },
+      ]);
+    }
+    const path = resolve(baseDir, flow.file);
     try {
       flow.yaml = readFileSync(path, 'utf8');
     } catch (e) {

@@ -63,7 +63,8 @@ export class EventBus {
       ...(conversationId === undefined ? {} : { conversationId }),
     } as DomainEvent<K>;
     this.#log.push(event as DomainEvent);
-    if (this.#log.length > this.#maxEvents) this.#log.splice(0, this.#log.length - this.#maxEvents);
+    // Trim in chunks (a tenth of the cap at a time) so the cost stays constant per event.
+    if (this.#log.length > this.#maxEvents * 1.1) this.#log.splice(0, this.#log.length - this.#maxEvents);
     for (const listener of this.#listeners) listener(event as DomainEvent);
     return event;
   }
@@ -83,6 +84,11 @@ export class EventBus {
       if (query.limit !== undefined && out.length >= query.limit) break;
     }
     return out;
+  }
+
+  /** The events of one type, typed by it. */
+  ofType<K extends EventType>(type: K, query: Omit<EventQuery, 'types'> = {}): DomainEvent<K>[] {
+    return this.list({ ...query, types: [type] }) as DomainEvent<K>[];
   }
 
   /** Drops the log (reset); sequence numbers keep increasing so stale readers notice. */

@@ -74,3 +74,22 @@ function fromFrameworkError(error: FastifyError, request: FastifyRequest): ApiEr
   if (status >= 400 && status < 500) return new ApiError(status, 'bad.request', error.message);
   return errors.internal();
 }
+
+/**
+ * Errors fastify raises before routing (a broken percent-encoding, an over-long path parameter) go
+ * through the same Genesys body and correlation header as everything else.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.header('inin-correlation-id', request.id);
+  const status =
+    error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  void sendApiError(
+    request,
+    reply,
+    new ApiError(status, 'bad.request', `Malformed request URL: ${error.message}`),
+  );
+}

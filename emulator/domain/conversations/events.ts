@@ -1,3 +1,4 @@
+import type { FlowTraceEntry } from '../architect/index.ts';
 import type { RoutingDecision } from '../routing/decision.ts';
 import type { ConversationMessage, DisconnectType, MediaType, ParticipantState, Purpose } from './model.ts';
 
@@ -34,7 +35,7 @@ declare module '../events.ts' {
       flow: string;
       outcome: string;
       queue?: { id: string; name: string };
-      trace: readonly unknown[];
+      trace: readonly FlowTraceEntry[];
     };
     'conversation.queued': { queueId: string; queueName: string; priority: number; reason: string };
     'routing.decision': RoutingDecision;

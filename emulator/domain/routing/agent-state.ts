@@ -24,6 +24,8 @@ export interface AgentState {
   idleSince: number;
   /** Interactions the agent holds (alerting or connected): agent participant id -> media type. */
   active: Record<string, MediaType>;
+  /** How many of `active` there are per media type, kept with it (routing reads it for every candidate). */
+  held: Record<string, number>;
 }
 
 export const AGENTS_TABLE = 'routing.agents';
@@ -36,6 +38,7 @@ export function agentState(ctx: DomainContext, userId: string): AgentState {
       statusSince: ctx.clock.now(),
       idleSince: Number.NaN,
       active: {},
+      held: {},
     }
   );
 }
@@ -51,10 +54,25 @@ export function mutableAgentState(ctx: DomainContext, userId: string): AgentStat
   return state;
 }
 
-export function activeCounts(state: AgentState): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const media of Object.values(state.active)) counts[media] = (counts[media] ?? 0) + 1;
-  return counts;
+/** The agent now holds this leg (alerting or connected). */
+export function holdLeg(state: AgentState, participantId: string, media: MediaType): void {
+  if (participantId in state.active) return;
+  state.active[participantId] = media;
+  state.held[media] = (state.held[media] ?? 0) + 1;
+}
+
+/** The leg ended; returns false when the agent did not hold it. */
+export function releaseLeg(state: AgentState, participantId: string): boolean {
+  const media = state.active[participantId];
+  if (media === undefined) return false;
+  delete state.active[participantId];
+  state.held[media] = (state.held[media] ?? 1) - 1;
+  return true;
+}
+
+export function holdsAny(state: AgentState): boolean {
+  for (const n of Object.values(state.held)) if (n > 0) return true;
+  return false;
 }
 
 /** Changes the status and records it; a no-op when unchanged. */

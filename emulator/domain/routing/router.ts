@@ -5,11 +5,13 @@ import type { Conversation, Participant } from '../conversations/model.ts';
 import { addParticipant, changeParticipantState } from '../conversations/mutations.ts';
 import { errors } from '../errors.ts';
 import {
-  activeCounts,
   agentState,
+  holdLeg,
+  holdsAny,
   isOnQueue,
   mutableAgentState,
   type RoutingStatus,
+  releaseLeg,
   setStatus,
 } from './agent-state.ts';
 import type { CandidateVerdict, RoutingDecision } from './decision.ts';
@@ -101,11 +103,9 @@ export class AcdRouter {
     this.#clearAlert(participant.id);
     if (!participant.userId) return;
     const state = mutableAgentState(ctx, participant.userId);
-    if (!(participant.id in state.active)) return;
-    delete state.active[participant.id];
+    if (!releaseLeg(state, participant.id)) return;
     if (participant.connectedTime !== undefined) state.idleSince = ctx.clock.now();
-    if (state.status === 'INTERACTING' && Object.keys(state.active).length === 0)
-      setStatus(ctx, state, 'IDLE');
+    if (state.status === 'INTERACTING' && !holdsAny(state)) setStatus(ctx, state, 'IDLE');
     this.#offerTo(participant.userId);
   }
 
@@ -126,7 +126,7 @@ export class AcdRouter {
       return;
     }
     if (Number.isNaN(state.idleSince)) state.idleSince = ctx.clock.now();
-    setStatus(ctx, state, Object.keys(state.active).length > 0 ? 'INTERACTING' : 'IDLE');
+    setStatus(ctx, state, holdsAny(state) ? 'INTERACTING' : 'IDLE');
     this.#offerTo(userId);
   }
 
@@ -186,7 +186,7 @@ export class AcdRouter {
     const state = agentState(ctx, userId);
     if (!isOnQueue(state.status)) return state.status;
     const { utilization } = effectiveUtilization(ctx, userId);
-    return capacityBlocker(utilization, activeCounts(state), conversation.mediaType);
+    return capacityBlocker(utilization, state.held, conversation.mediaType);
   }
 
   /** Chooses the longest-idle eligible member and alerts them; records the decision either way. */
@@ -238,7 +238,7 @@ export class AcdRouter {
       ...(queueId === undefined ? {} : { queueId }),
       alertingTimeoutMs: timeoutMs,
     });
-    mutableAgentState(ctx, userId).active[participant.id] = conversation.mediaType;
+    holdLeg(mutableAgentState(ctx, userId), participant.id, conversation.mediaType);
     ctx.events.emit(
       'agent.alerted',
       {
@@ -265,7 +265,7 @@ export class AcdRouter {
     const userId = participant.userId!;
     ctx.events.emit('agent.noanswer', { participantId, userId }, conversation.id);
     const state = mutableAgentState(ctx, userId);
-    delete state.active[participantId];
+    releaseLeg(state, participantId);
     setStatus(ctx, state, 'NOT_RESPONDING');
     if (conversation.endTime !== undefined) return;
     const queueId = conversation.queueId;
