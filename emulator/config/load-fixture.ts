@@ -35,6 +35,8 @@ function problemsOf(error: z.ZodError, lineOf?: (path: readonly PropertyKey[]) =
 export function parseFixture(value: unknown, source = 'fixture'): Fixture {
   const result = FixtureSchema.safeParse(value);
   if (!result.success) throw new FixtureError(source, problemsOf(result.error));
+  const withFile = result.data.flows.findIndex((f) => f.file !== undefined);
+  if (withFile >= 0) throw new FixtureError(source, [flowFileRefused(withFile)]);
   return deepFreeze(result.data);
 }
 
@@ -57,16 +59,8 @@ export function parseFixtureText(text: string, source: string, baseDir?: string)
   fixture.flows.forEach((flow, i) => {
     if (flow.file === undefined) return;
     if (baseDir === undefined) {
-      // Only a fixture read from disk may point at files beside it; one sent over the control plane
-      // must inline its flows, so a request can never make the emulator read an arbitrary path.
       const line = located.lineOf(['flows', i, 'file']);
-      throw new FixtureError(source, [
-        {
-          path: `flows[${i}].file`,
-          message: 'flow files can be used only in a fixture file on disk; inline the flow as yaml',
-          ...(line ? { line } : {}),
-        },
-      ]);
+      throw new FixtureError(source, [{ ...flowFileRefused(i), ...(line ? { line } : {}) }]);
     }
     const path = resolve(baseDir, flow.file);
     try {
@@ -83,6 +77,17 @@ export function parseFixtureText(text: string, source: string, baseDir?: string)
     }
   });
   return deepFreeze(fixture);
+}
+
+/**
+ * Only a fixture read from disk may point at flow files beside it; one sent over the control plane must
+ * inline its flows, so a request can never make the emulator read an arbitrary path.
+ */
+function flowFileRefused(i: number): FixtureProblem {
+  return {
+    path: `flows[${i}].file`,
+    message: 'flow files can be used only in a fixture file on disk; inline the flow as yaml',
+  };
 }
 
 export function loadFixtureFile(path: string): Fixture {
