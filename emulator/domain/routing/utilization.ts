@@ -32,6 +32,8 @@ const PLATFORM_DEFAULTS: Utilization = {
 
 const ORG_TABLE = 'routing.utilization.org';
 const USER_TABLE = 'routing.utilization.user';
+/** Effective settings per agent, computed once: routing reads them for every candidate it considers. */
+const CACHE_TABLE = 'routing.utilization.effective';
 const ORG_KEY = 'org';
 
 type Partial = { [K in UtilizationMedia]?: MediaUtilization };
@@ -44,10 +46,17 @@ export function orgUtilization(ctx: DomainContext): Utilization {
 /** A PUT lists only the media types it customises; the others revert to the defaults. */
 export function setOrgUtilization(ctx: DomainContext, custom: Partial): void {
   ctx.store.table<Partial>(ORG_TABLE).set(ORG_KEY, custom);
+  clearCache(ctx);
 }
 
 export function resetOrgUtilization(ctx: DomainContext): void {
   ctx.store.table<Partial>(ORG_TABLE).delete(ORG_KEY);
+  clearCache(ctx);
+}
+
+function clearCache(ctx: DomainContext): void {
+  const cache = ctx.store.table<Effective>(CACHE_TABLE);
+  for (const key of [...cache.values()].map((e) => e.userId)) cache.delete(key);
 }
 
 /** Agent-level settings: from the API if set, else from the fixture's capacity; undefined = org level. */
@@ -67,21 +76,33 @@ export function agentUtilizationOverride(ctx: DomainContext, userId: string): Pa
 
 export function setAgentUtilization(ctx: DomainContext, userId: string, custom: Partial): void {
   ctx.store.table<Partial>(USER_TABLE).set(userId, custom);
+  ctx.store.table<Effective>(CACHE_TABLE).delete(userId);
 }
 
 /** Deleting the agent's settings makes it follow the org level (the fixture's capacity is dropped too). */
 export function resetAgentUtilization(ctx: DomainContext, userId: string): void {
   ctx.store.table<Partial>(USER_TABLE).set(userId, {});
+  ctx.store.table<Effective>(CACHE_TABLE).delete(userId);
 }
 
-export function effectiveUtilization(
-  ctx: DomainContext,
-  userId: string,
-): { utilization: Utilization; level: 'Agent' | 'Organization' } {
+interface Effective {
+  userId: string;
+  utilization: Utilization;
+  level: 'Agent' | 'Organization';
+}
+
+export function effectiveUtilization(ctx: DomainContext, userId: string): Omit<Effective, 'userId'> {
+  const cache = ctx.store.table<Effective>(CACHE_TABLE);
+  const cached = cache.get(userId);
+  if (cached) return cached;
   const override = agentUtilizationOverride(ctx, userId);
   const org = orgUtilization(ctx);
-  if (!override || Object.keys(override).length === 0) return { utilization: org, level: 'Organization' };
-  return { utilization: { ...org, ...override }, level: 'Agent' };
+  const effective: Effective =
+    !override || Object.keys(override).length === 0
+      ? { userId, utilization: org, level: 'Organization' }
+      : { userId, utilization: { ...org, ...override }, level: 'Agent' };
+  cache.set(userId, effective);
+  return effective;
 }
 
 /**
