@@ -69,6 +69,13 @@ describe('agents on the official platform SDK', () => {
     const messages = emulator.runtime.conversations.get(cid).messages.map((m) => `${m.purpose}: ${m.text}`);
     expect(messages).toEqual(['customer: I need a human', 'agent: Hello, this is Alda', 'customer: Thanks!']);
 
+    // A transfer to a queue that does not exist is a 404 and the conversation stays with Alda.
+    const unknown = await alda
+      .transferToQueue(cid, first.participantId, 'no-such-queue')
+      .catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ status: 404, code: 'not.found' });
+    expect(legOf(await alda.conversation(cid), alda.user.id).messages![0]!.state).toBe('connected');
+
     // Blind transfer to another queue: Alda's leg ends as a transfer, Mia (Sports Support) is alerted.
     await alda.transferToQueue(cid, first.participantId, queue('Sports Support').id);
     const second = await mia.alert(cid);

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { bearerFor, clients, expectApiError } from '../support/api.ts';
+import { startEmulator, type TestEmulator } from '../support/emulators.ts';
+import { closeSocket, FrameCollector, openSocket } from '../support/frames.ts';
+
+interface Frame {
+  topicName: string;
+  version: string;
+  eventBody: { message?: string; id?: string; routingStatus?: { status: string } };
+  metadata: { CorrelationId: string };
+}
+
+async function channelFor(emulator: TestEmulator, agentIndex = 0) {
+  const client = clients(emulator).agents[agentIndex]!;
+  const auth = await bearerFor(emulator, client);
+  const call = (method: string, url: string, payload?: unknown) =>
+    emulator.app.inject({
+      method: method as 'POST',
+      url,
+      headers: {
+        authorization: auth,
+        'content-type': 'application/json',
+        host: `127.0.0.1:${emulator.port}`,
+      },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+    });
+  const created = await call('POST', '/api/v2/notifications/channels');
+  expect(created.statusCode, created.body).toBe(200);
+  const channel = created.json() as { id: string; connectUri: string; expires: string };
+  return { channel, call, userId: client.user! };
+}
+
+describe('notification channels', () => {
+  it('returns a connectUri on the emulator, and PUT replaces while POST adds subscriptions', async () => {
+    const emulator = await startEmulator();
+    const { channel, call, userId } = await channelFor(emulator);
+    expect(channel.connectUri).toBe(`ws://127.0.0.1:${emulator.port}/channels/${channel.id}`);
+    expect(channel.id).toMatch(/^streaming-0-/);
+
+    const subs = `/api/v2/notifications/channels/${channel.id}/subscriptions`;
+    const topic = (t: string) => ({ id: `v2.users.${userId}.${t}` });
+    await call('PUT', subs, [topic('conversations')]);
+    await call('POST', subs, [topic('routingStatus')]);
+    expect((await call('GET', subs)).json().entities.map((e: { id: string }) => e.id)).toEqual([
+      topic('conversations').id,
+      topic('routingStatus').id,
+    ]);
+    const replaced = await call('PUT', subs, [topic('conversations.messages')]);
+    expect(replaced.json().entities).toEqual([
+      expect.objectContaining({ id: topic('conversations.messages').id, state: 'Permitted' }),
+    ]);
+
+    expectApiError(await call('PUT', subs, [{ id: 'v2.conversations.x' }]), 400, 'bad.request');
+    expect((await call('PUT', `${subs}?ignoreErrors=true`, [{ id: 'v2.conversations.x' }])).statusCode).toBe(
+      200,
+    );
+    expectApiError(
+      await call('PUT', '/api/v2/notifications/channels/nope/subscriptions', []),
+      404,
+      'not.found',
+    );
+  });
+
+  it('streams routing-status events in the real envelope, heartbeats every 30 s on the clock, and answers ping', async () => {
+    const emulator = await startEmulator();
+    const { channel, call, userId } = await channelFor(emulator);
+    await call('PUT', `/api/v2/notifications/channels/${channel.id}/subscriptions`, [
+      { id: `v2.users.${userId}.routingStatus` },
+    ]);
+    const socket = await openSocket(channel.connectUri);
+    const frames = new FrameCollector<Frame>(socket);
+
+    await call('PUT', `/api/v2/users/${userId}/routingstatus`, { status: 'IDLE' });
+    const status = await frames.next((f) => f.topicName === `v2.users.${userId}.routingStatus`);
+    expect(status).toEqual({
+      topicName: `v2.users.${userId}.routingStatus`,
+      version: '2',
+      eventBody: { id: userId, routingStatus: { status: 'IDLE', startTime: expect.any(String) } },
+      metadata: { CorrelationId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+    });
+
+    emulator.clock.advance(29_999);
+    socket.send(JSON.stringify({ message: 'ping' }));
+    expect((await frames.next((f) => f.topicName === 'channel.metadata')).eventBody).toEqual({
+      message: 'pong',
+    });
+    expect(frames.frames.filter((f) => f.eventBody.message === 'WebSocket Heartbeat')).toHaveLength(0);
+    emulator.clock.advance(1);
+    await frames.next((f) => f.eventBody.message === 'WebSocket Heartbeat', 'a heartbeat');
+    emulator.clock.advance(30_000);
+    await frames.next((f) => f.eventBody.message === 'WebSocket Heartbeat', 'a second heartbeat');
+    await closeSocket(socket);
+  });
+
+  it('sends v2.system.socket_closing before the server closes the channel', async () => {
+    const emulator = await startEmulator();
+    const { channel } = await channelFor(emulator);
+    const socket = await openSocket(channel.connectUri);
+    const frames = new FrameCollector<Frame>(socket);
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await emulator.app.inject({ method: 'POST', url: '/__emulator/reset' });
+    expect(await closed).toBe(1000);
+    expect(frames.frames.map((f) => f.topicName)).toEqual(['v2.system.socket_closing']);
+  });
+
+  it('refuses a socket for an unknown channel', async () => {
+    const emulator = await startEmulator();
+    const socket = new WebSocket(`ws://127.0.0.1:${emulator.port}/channels/streaming-0-unknown`);
+    socket.on('error', () => {}); // the refused upgrade also surfaces as an error event
+    const status = await new Promise<number>((resolve) =>
+      socket.once('unexpected-response', (request, res) => {
+        request.destroy();
+        resolve(res.statusCode ?? 0);
+      }),
+    );
+    expect(status).toBe(404);
+  });
+});
