@@ -6,9 +6,12 @@ import { installContentParsers } from './surfaces/content-parsers.ts';
 import { controlSurface } from './surfaces/control.ts';
 import { controlCustomersSurface } from './surfaces/control-customers.ts';
 import { frameworkErrorHandler, installErrorHandling } from './surfaces/error-handler.ts';
+import { faultRoutes, installFaultInjection } from './surfaces/fault-injection.ts';
 import { loginSurface } from './surfaces/login.ts';
 import { notificationsSurface } from './surfaces/notifications/routes.ts';
 import { platformSurface } from './surfaces/platform/index.ts';
+import { webchatSurface } from './surfaces/webchat/index.ts';
+import { webMessagingSurface } from './surfaces/webmessaging/index.ts';
 
 export interface Emulator {
   app: FastifyInstance;
@@ -33,6 +36,8 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
     frameworkErrors: frameworkErrorHandler,
   });
   installErrorHandling(app);
+  // Fault injection answers before any route, so it must sit on the root instance (control plane only).
+  if (runtime.options.controlPlane) installFaultInjection(app, runtime);
   await installContentParsers(app);
   await app.register(websocket, { options: { maxPayload: runtime.options.bodyLimitBytes } });
 
@@ -40,7 +45,9 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
     loginSurface,
     platformSurface,
     notificationsSurface,
-    ...(runtime.options.controlPlane ? [controlSurface, controlCustomersSurface] : []),
+    webMessagingSurface,
+    webchatSurface,
+    ...(runtime.options.controlPlane ? [controlSurface, controlCustomersSurface, faultRoutes] : []),
   ];
   for (const surface of surfaces) await app.register(surface, { runtime });
   await app.ready();

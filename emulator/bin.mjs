@@ -23,7 +23,12 @@ function newestSource(dir) {
 function bundleIsFresh() {
   try {
     const built = statSync(outfile).mtimeMs;
-    return built >= newestSource(emulatorDir) && built >= statSync(join(root, 'package-lock.json')).mtimeMs;
+    // The `scenarios` command bundles the runner and the bridge too.
+    const sources = [emulatorDir, join(root, 'bridge'), join(root, 'scenarios')];
+    return (
+      sources.every((dir) => built >= newestSource(dir)) &&
+      built >= statSync(join(root, 'package-lock.json')).mtimeMs
+    );
   } catch {
     return false;
   }
@@ -42,7 +47,11 @@ if (!bundleIsFresh()) {
     target: 'node20',
     logLevel: 'error',
     // Assets (the default fixture) stay on disk next to the sources.
-    define: { __EMULATOR_CONFIG_DIR__: JSON.stringify(join(emulatorDir, 'config')) },
+    define: {
+      __EMULATOR_CONFIG_DIR__: JSON.stringify(join(emulatorDir, 'config')),
+      __EMULATOR_CONSOLE_DIR__: JSON.stringify(join(emulatorDir, 'console')),
+      __EMULATOR_ROOT_DIR__: JSON.stringify(root),
+    },
     // CommonJS dependencies inside an ESM bundle still call require().
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -2,12 +2,26 @@
  * The CLI: the only file that reads argv, listens and handles signals. Everything else builds on
  * buildEmulator() so tests, scenarios and contract verification run the same emulator in-process.
  */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildEmulator } from './app.ts';
 import { CliError, parseCliArgs, USAGE } from './cli-args.ts';
 import { FixtureError, loadFixtureFile } from './config/load-fixture.ts';
 import { startupSummary } from './summary.ts';
 
+/** Set by emulator/bin.mjs when the sources run as one bundle (import.meta.url is then the bundle's). */
+declare const __EMULATOR_ROOT_DIR__: string | undefined;
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'scenarios') {
+    // Loaded only for this command, so `start` never pays for the runner and the bridge.
+    const { scenariosCli } = await import('../scenarios/runner/cli.ts');
+    const root =
+      typeof __EMULATOR_ROOT_DIR__ === 'string'
+        ? __EMULATOR_ROOT_DIR__
+        : fileURLToPath(new URL('..', import.meta.url));
+    return scenariosCli(argv.slice(1), join(root, 'scenarios', 'library'));
+  }
   let args: ReturnType<typeof parseCliArgs>;
   try {
     args = parseCliArgs(argv);

@@ -6,6 +6,7 @@ import type { DomainContext } from './domain/context.ts';
 import { ConversationCore } from './domain/conversations/core.ts';
 import { EventBus } from './domain/events.ts';
 import { FlowRegistry } from './domain/flows/flow-registry.ts';
+import { GuestLinks } from './domain/guest-links.ts';
 import { createIds, type IdGenerator, nameUuid } from './domain/ids.ts';
 import { OrgDirectory } from './domain/org.ts';
 import { AcdRouter } from './domain/routing/router.ts';
@@ -29,6 +30,8 @@ export class EmulatorRuntime implements DomainContext {
   readonly events: EventBus;
   readonly router: AcdRouter;
   readonly conversations: ConversationCore;
+  /** The guest channels' sockets, for fault injection. */
+  readonly guestLinks = new GuestLinks();
   #org: OrgDirectory;
   #flows: FlowRegistry;
   #resetHooks: ResetHook[] = [];

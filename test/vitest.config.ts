@@ -19,6 +19,20 @@ export default defineConfig({
         extends: true,
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'] },
       },
+      {
+        extends: true,
+        test: { name: 'browser', include: ['test/browser/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        // Scenario runs are independent (own emulator, bridge and clock) and mostly wait on loopback I/O.
+        test: {
+          name: 'scenarios',
+          include: ['test/scenarios/**/*.test.ts'],
+          maxConcurrency: 6,
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

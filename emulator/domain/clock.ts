@@ -88,6 +88,13 @@ export class ManualClock implements Clock {
     return this.#timers.size;
   }
 
+  /** When the next pending timer falls due (ms since the epoch), if any. */
+  nextDue(): number | undefined {
+    let due: number | undefined;
+    for (const timer of this.#timers.values()) if (due === undefined || timer.due < due) due = timer.due;
+    return due;
+  }
+
   /** Moves time forward by ms, firing every timer that falls due on the way. */
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`cannot advance the clock by ${ms} ms`);

@@ -78,6 +78,13 @@ export const controlCustomersSurface: FastifyPluginAsync<{ runtime: EmulatorRunt
     return reply.status(202).send();
   });
 
+  // Fault injection: the guest's sockets for this conversation drop as on a network failure.
+  app.post('/__emulator/conversations/:conversationId/drop-guest-socket', async (request) => {
+    const { conversationId } = parseInput(ConversationParams, request.params, 'params');
+    core.get(conversationId);
+    return { dropped: runtime.guestLinks.drop(conversationId) };
+  });
+
   app.get('/__emulator/queues/:queueId/waiting', async (request) => {
     const { queueId } = request.params as { queueId: string };
     return { conversationIds: runtime.router.waitingIn(queueId) };

@@ -37,7 +37,7 @@ function communication(conversation: Conversation, p: Participant) {
     startAlertingTime: iso(p.startAlertingTime),
     connectedTime: iso(p.connectedTime),
     disconnectedTime: iso(p.endTime),
-    provider: 'PureCloud Messaging',
+    provider: conversation.mediaType === 'chat' ? 'PureCloud Webchat v2' : 'PureCloud Messaging',
     segments: [],
   });
   if (conversation.mediaType === 'chat')
@@ -131,7 +131,7 @@ function mediaParticipant(conversation: Conversation, p: Participant) {
     queue: p.queueId ? { id: p.queueId, selfUri: `/api/v2/routing/queues/${p.queueId}` } : undefined,
     attributes: { ...p.attributes },
     alertingTimeoutMs: p.alertingTimeoutMs,
-    provider: 'PureCloud Messaging',
+    provider: conversation.mediaType === 'chat' ? 'PureCloud Webchat v2' : 'PureCloud Messaging',
   });
   if (conversation.mediaType === 'chat') return { ...base, roomId: `${conversation.id}@conference.emulator` };
   const comm = communication(conversation, p) as {

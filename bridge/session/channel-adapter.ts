@@ -1,0 +1,123 @@
+import type { Clock } from '../clock.ts';
+import type { ResolvedBridgeConfig } from '../config.ts';
+import { type BridgeError, BridgeFailure } from '../errors.ts';
+import type {
+  AgentInfo,
+  AgentMessageBody,
+  Connectivity,
+  CustomerInfo,
+  EndedBy,
+  EndReason,
+  GenesysChannel,
+} from '../types.ts';
+
+/**
+ * The contract between the transport-independent session engine and one Genesys channel (Web
+ * Messaging or WebChat). An adapter speaks the wire protocol of one Genesys conversation; the session
+ * owns ordering, dedupe, rate limiting, state and events. Adapters report what Genesys tells them
+ * through ChannelEvents and never emit bridge events themselves.
+ */
+
+export interface AdapterOpenRequest {
+  customer: CustomerInfo;
+  /** The queue the transfer routes to (WebChat routing target). */
+  queueName?: string;
+  /** Participant data for channels whose metadataPlacement is `open` (WebChat customFields). */
+  attributes: Record<string, string>;
+}
+
+export interface AdapterOpenResult {
+  /** Genesys conversation id when the channel reveals it (WebChat). */
+  conversationId?: string;
+  /** Server-announced custom attribute budget (Web Messaging `SessionResponse.maxCustomDataBytes`). */
+  maxCustomDataBytes?: number;
+}
+
+export interface OutboundText {
+  text: string;
+  /** Participant data to attach (Web Messaging: only on the first message). */
+  attributes?: Record<string, string>;
+}
+
+export interface SendResult {
+  providerMessageId?: string;
+}
+
+/** An agent- or flow-authored message as Genesys delivered it. */
+export interface ProviderMessage extends AgentMessageBody {
+  /** Provider timestamp, ms since the epoch. */
+  occurredAt?: number;
+  sender: { kind: 'human' | 'bot'; agent?: AgentInfo };
+}
+
+export interface HistoryCatchUp {
+  /** Oldest first. */
+  messages: ProviderMessage[];
+  ended?: ProviderEnd;
+}
+
+export interface ProviderEnd {
+  reason: EndReason;
+  by: EndedBy;
+  error?: BridgeError;
+  occurredAt?: number;
+}
+
+/** What an adapter reports. Calls after close() are ignored by the session. */
+export interface ChannelEvents {
+  message(message: ProviderMessage): void;
+  typing(typing: { occurredAt?: number; durationMs?: number }): void;
+  /** Only adapters with agentPresence `observed` call the three presence callbacks. */
+  agentJoined(agent: AgentInfo, occurredAt?: number): void;
+  agentLeft(agent: AgentInfo, conversationContinues: boolean, occurredAt?: number): void;
+  transferred(change: {
+    kind: 'agent' | 'queue' | 'unknown';
+    from?: AgentInfo;
+    inferred: boolean;
+    occurredAt?: number;
+  }): void;
+  /** The Genesys conversation is over for this guest (agent left, expiry, read-only, fatal error). */
+  ended(end: ProviderEnd): void;
+  connectivity(state: Connectivity): void;
+  /** A non-fatal problem worth telling the bot about. */
+  error(error: BridgeError): void;
+}
+
+export interface ChannelAdapter {
+  readonly channel: GenesysChannel;
+  /** Where participant data travels: at open (WebChat customFields) or on the first message (Web Messaging). */
+  readonly metadataPlacement: 'open' | 'firstMessage';
+  /** `observed`: the adapter reports agent join/leave; `inferred`: the session infers them from messages. */
+  readonly agentPresence: 'observed' | 'inferred';
+  open(request: AdapterOpenRequest): Promise<AdapterOpenResult>;
+  /** Resolves once Genesys confirmed the message; rejects with a BridgeFailure. */
+  sendMessage(message: OutboundText): Promise<SendResult>;
+  sendTyping(): Promise<void>;
+  /** `end` leaves the Genesys conversation; `detach` only drops the connection. Never rejects. */
+  close(mode: 'end' | 'detach'): Promise<void>;
+  /**
+   * What Genesys holds for this guest, used to catch up after a reconnect: agent messages (deduplicated by
+   * the session) and, when the history shows the conversation ended meanwhile, that end.
+   */
+  fetchHistory?(): Promise<HistoryCatchUp>;
+}
+
+export interface AdapterContext {
+  sessionId: string;
+  config: ResolvedBridgeConfig;
+  clock: Clock;
+  events: ChannelEvents;
+}
+
+export type ChannelAdapterFactory = (context: AdapterContext) => ChannelAdapter;
+
+/**
+ * A send Genesys certainly did not accept (refused with 429/4029, or never written because the connection
+ * was down), so the session may queue it again without risking a duplicate.
+ */
+export class NotDeliveredFailure extends BridgeFailure {
+  constructor(error: BridgeError) {
+    super(error);
+    this.name = 'NotDeliveredFailure';
+  }
+}

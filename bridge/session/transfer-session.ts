@@ -1,0 +1,703 @@
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { ResolvedBridgeConfig } from '../config.ts';
+import { type BridgeError, bridgeError, failure, toBridgeError } from '../errors.ts';
+import { fitMetadata } from '../metadata.ts';
+import type {
+  AgentInfo,
+  BridgeEventBody,
+  Connectivity,
+  CustomerMessage,
+  EndedBy,
+  EndReason,
+  MetadataReport,
+  SendAck,
+  SessionSnapshot,
+  SessionState,
+  StartTransferRequest,
+} from '../types.ts';
+import type {
+  ChannelAdapter,
+  ChannelAdapterFactory,
+  ChannelEvents,
+  ProviderEnd,
+  ProviderMessage,
+} from './channel-adapter.ts';
+import { type AppendMeta, EventLog } from './event-log.ts';
+import { ReorderBuffer } from './reorder-buffer.ts';
+import { SendQueue, type SendUnit } from './send-queue.ts';
+import { canTransition } from './session-state.ts';
+import { splitText } from './split-text.ts';
+import type { TransferPlan } from './transfer-plan.ts';
+import { withTimeout } from './with-timeout.ts';
+
+/**
+ * One bot→Genesys transfer, independent of the channel. It owns the state machine, the event log, the
+ * send queue, the reorder buffer for provider events, dedupe of agent messages (by Genesys message id)
+ * and of customer messages (by clientMessageId), and the timers (connect, idle, agent wait). Whatever
+ * happens, it ends with exactly one `session.ended`.
+ */
+export interface TransferSessionInit {
+  sessionId: string;
+  request: StartTransferRequest;
+  config: ResolvedBridgeConfig;
+  plan: TransferPlan;
+  adapterFactory: ChannelAdapterFactory;
+  clock: Clock;
+  onListenerError: (error: unknown) => void;
+  /** Called once, right after `session.ended`. */
+  onEnded: (session: TransferSession) => void;
+}
+
+export interface StartOutcome {
+  state: SessionState;
+  error?: BridgeError;
+}
+
+interface SendRecord {
+  ack: SendAck;
+  partsLeft: number;
+  failed: boolean;
+}
+
+const ENDED_BY: Record<EndReason, EndedBy> = {
+  customerEnded: 'customer',
+  agentEnded: 'agent',
+  botEnded: 'bot',
+  idleTimeout: 'system',
+  sessionExpired: 'system',
+  readOnly: 'system',
+  transferFailed: 'system',
+  error: 'system',
+};
+
+/** Reasons after which the Genesys conversation is already over, so closing only drops the connection. */
+const PROVIDER_FINISHED = new Set<EndReason>(['agentEnded', 'sessionExpired', 'readOnly', 'customerEnded']);
+
+export class TransferSession {
+  readonly id: string;
+  readonly botConversationId: string;
+  readonly log: EventLog;
+  readonly #init: TransferSessionInit;
+  readonly #clock: Clock;
+  readonly #adapter: ChannelAdapter;
+  readonly #queue: SendQueue;
+  readonly #orderer: ReorderBuffer<() => void>;
+  readonly #seenProviderIds = new Set<string>();
+  readonly #sends = new Map<string, SendRecord>();
+  readonly #createdAt: number;
+  #updatedAt: number;
+  #state: SessionState = 'connecting';
+  #connectivity: Connectivity = 'offline';
+  #agent: AgentInfo | undefined;
+  #conversationId: string | undefined;
+  #readOnly = false;
+  #endReason: EndReason | undefined;
+  #metadataReport: MetadataReport;
+  #firstAttributes: Record<string, string> | undefined;
+  #opened = false;
+  #accepted = false;
+  /** endSession started or the session is finishing: no new sends. */
+  #closing = false;
+  #finished = false;
+  #adapterClosed = false;
+  #anythingSent = false;
+  #startError: BridgeError | undefined;
+  #lastTypingAt = Number.NEGATIVE_INFINITY;
+  #typingErrorReported = false;
+  #connectTimer: TimerHandle | undefined;
+  #idleTimer: TimerHandle | undefined;
+  #agentWaitTimer: TimerHandle | undefined;
+  #startWaiters: (() => void)[] = [];
+  #endWaiters: (() => void)[] = [];
+
+  constructor(init: TransferSessionInit) {
+    this.#init = init;
+    this.id = init.sessionId;
+    this.botConversationId = init.request.botConversationId;
+    this.#clock = init.clock;
+    this.#createdAt = init.clock.now();
+    this.#updatedAt = this.#createdAt;
+    this.#metadataReport = init.plan.fitted.report;
+    this.log = new EventLog(init.sessionId, init.config.channel, init.clock, init.onListenerError);
+    const limits = init.config.settings.limits;
+    this.#queue = new SendQueue(init.clock, {
+      perSecond: limits.outboundMessagesPerSecond,
+      max: limits.outboundQueueMax,
+    });
+    this.#orderer = new ReorderBuffer(init.clock, init.config.settings.timeouts.reorderWindowMs, (deliver) =>
+      deliver(),
+    );
+    this.#adapter = init.adapterFactory({
+      sessionId: init.sessionId,
+      config: init.config,
+      clock: init.clock,
+      events: this.#channelEvents(),
+    });
+  }
+
+  get channel() {
+    return this.#init.config.channel;
+  }
+
+  get config(): ResolvedBridgeConfig {
+    return this.#init.config;
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get metadataReport(): MetadataReport {
+    return this.#metadataReport;
+  }
+
+  get ended(): boolean {
+    return this.#finished;
+  }
+
+  /** Opens the Genesys conversation; resolves once Genesys accepted the transfer or the session ended. */
+  start(): Promise<StartOutcome> {
+    const outcome = (): StartOutcome => ({
+      state: this.#state,
+      ...(this.#startError ? { error: this.#startError } : {}),
+    });
+    if (this.#accepted || this.#finished) return Promise.resolve(outcome());
+    const waiting = new Promise<StartOutcome>((resolve) => this.#startWaiters.push(() => resolve(outcome())));
+    if (this.#startWaiters.length === 1) void this.#open();
+    return waiting;
+  }
+
+  /** Resolves when the session has ended (immediately if it has). */
+  whenEnded(): Promise<void> {
+    if (this.#finished) return Promise.resolve();
+    return new Promise((resolve) => this.#endWaiters.push(resolve));
+  }
+
+  snapshot(): SessionSnapshot {
+    return {
+      sessionId: this.id,
+      botConversationId: this.botConversationId,
+      channel: this.channel,
+      state: this.#state,
+      connectivity: this.#connectivity,
+      ...(this.#agent ? { agent: { ...this.#agent } } : {}),
+      lastSeq: this.log.lastSeq,
+      createdAt: new Date(this.#createdAt).toISOString(),
+      updatedAt: new Date(this.#updatedAt).toISOString(),
+      ...(this.#endReason ? { endReason: this.#endReason } : {}),
+      provider: {
+        ...(this.#conversationId ? { conversationId: this.#conversationId } : {}),
+        ...(this.#readOnly ? { readOnly: true } : {}),
+      },
+    };
+  }
+
+  // ── opening ────────────────────────────────────────────────────────────────────────────────────────
+
+  async #open(): Promise<void> {
+    const { settings } = this.#init.config;
+    const connectMs = settings.timeouts.connectMs;
+    this.#connectTimer = this.#clock.setTimeout(() => {
+      this.#connectTimer = undefined;
+      this.#finish('transferFailed', {
+        error: bridgeError('TIMEOUT', `Genesys did not accept the transfer within ${connectMs} ms`, {
+          retryable: true,
+        }),
+      });
+    }, connectMs);
+    // Queued before anything else so that customer messages sent while connecting come after them.
+    this.#enqueueStartTexts();
+
+    const placement = this.#adapter.metadataPlacement;
+    const { plan, request } = this.#init;
+    let opened: Awaited<ReturnType<ChannelAdapter['open']>>;
+    try {
+      opened = await this.#adapter.open({
+        customer: request.customer,
+        ...(plan.transfer.queueName !== undefined ? { queueName: plan.transfer.queueName } : {}),
+        attributes: placement === 'open' ? plan.fitted.attributes : {},
+      });
+    } catch (thrown) {
+      // When endSession is already closing the adapter, it owns the ending (and its reason).
+      if (!this.#closing) this.#finish('transferFailed', { error: toBridgeError(thrown) });
+      return;
+    }
+    if (this.#closing) return;
+    this.#opened = true;
+    this.#conversationId = opened.conversationId;
+
+    if (placement === 'firstMessage') {
+      this.#firstAttributes = plan.fitted.attributes;
+      if (opened.maxCustomDataBytes !== undefined) {
+        // Genesys's own budget replaces the configured one; still nothing but the handshake has been sent.
+        try {
+          const refit = fitMetadata(plan.transfer, {
+            budgetBytes: opened.maxCustomDataBytes,
+            rule: settings.metadata.sizeRule,
+            onOversize: settings.metadata.onOversize,
+          });
+          this.#firstAttributes = refit.attributes;
+          this.#metadataReport = refit.report;
+        } catch (thrown) {
+          this.#finish('transferFailed', { error: toBridgeError(thrown) });
+          return;
+        }
+      }
+    }
+    this.#connectivity = 'online';
+    this.#queue.setConnected(true);
+    if (placement === 'open' || plan.startTexts.length === 0) this.#accept();
+  }
+
+  #enqueueStartTexts(): void {
+    const texts = this.#init.plan.startTexts;
+    texts.forEach((text, index) => {
+      const first = index === 0;
+      const unit: SendUnit = {
+        kind: 'message',
+        transmit: async () => {
+          const attributes =
+            first && this.#adapter.metadataPlacement === 'firstMessage' ? this.#firstAttributes : undefined;
+          await this.#transmit(text, attributes);
+        },
+        sent: () => {
+          if (first && this.#adapter.metadataPlacement === 'firstMessage') this.#accept();
+        },
+        failed: (error) => {
+          if (!this.#accepted) this.#finish('transferFailed', { error });
+          else if (!this.log.closed) this.#append({ type: 'error', error });
+        },
+      };
+      if (!this.#queue.enqueueMessages([unit])) {
+        this.#finish('transferFailed', {
+          error: bridgeError('QUEUE_FULL', 'the opening messages do not fit in limits.outboundQueueMax'),
+        });
+      }
+    });
+  }
+
+  #accept(): void {
+    if (this.#accepted || this.#finished) return;
+    this.#accepted = true;
+    this.#clock.clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    this.#setState('queued');
+    this.#append(
+      { type: 'transfer.accepted' },
+      {
+        source: 'guestApi',
+        ...(this.#conversationId ? { providerRef: { conversationId: this.#conversationId } } : {}),
+      },
+    );
+    this.#touch();
+    const wait = this.#init.config.settings.timeouts.agentWaitMs;
+    if (wait !== undefined && !this.#agent) {
+      this.#agentWaitTimer = this.#clock.setTimeout(() => {
+        this.#agentWaitTimer = undefined;
+        if (!this.#agent && !this.log.closed) this.#append({ type: 'queue.timeout', waitedMs: wait });
+      }, wait);
+    }
+    this.#releaseStartWaiters();
+  }
+
+  // ── customer → Genesys ─────────────────────────────────────────────────────────────────────────────
+
+  sendCustomerMessage(message: CustomerMessage): SendAck {
+    const existing = this.#sends.get(message.clientMessageId);
+    if (existing) return { ...existing.ack, status: 'duplicate' };
+    const id = message.clientMessageId;
+    if (this.#closing)
+      throw failure('SESSION_ENDED', `session ${this.id} has ended`, { clientMessageId: id });
+    if (this.#readOnly) {
+      this.#refuse(
+        id,
+        bridgeError('SESSION_READ_ONLY', 'the Genesys conversation is read-only', { clientMessageId: id }),
+      );
+    }
+    if (message.attachments && message.attachments.length > 0) {
+      this.#refuse(
+        id,
+        bridgeError('ATTACHMENTS_UNSUPPORTED', 'this bridge sends text only; attachments are not supported', {
+          clientMessageId: id,
+          correctiveAction: 'Send a link to the file as text',
+        }),
+      );
+    }
+    const text = message.text ?? '';
+    if (text.trim() === '') {
+      this.#refuse(
+        id,
+        bridgeError('INVALID_REQUEST', 'a customer message needs text', { clientMessageId: id }),
+      );
+    }
+    const { maxTextLength, longText } = this.#init.config.settings.limits;
+    if (text.length > maxTextLength && longText === 'reject') {
+      this.#refuse(
+        id,
+        bridgeError(
+          'MESSAGE_TOO_LONG',
+          `the message is ${text.length} characters; the limit is ${maxTextLength}`,
+          {
+            clientMessageId: id,
+            correctiveAction: 'Shorten the message or set limits.longText to "split"',
+          },
+        ),
+      );
+    }
+    const parts = splitText(text, maxTextLength);
+    const record: SendRecord = {
+      ack: { clientMessageId: id, status: 'queued', parts: parts.length },
+      partsLeft: parts.length,
+      failed: false,
+    };
+    const units = parts.map((part): SendUnit => this.#customerUnit(record, part));
+    if (!this.#queue.enqueueMessages(units)) {
+      this.#refuse(
+        id,
+        bridgeError('QUEUE_FULL', 'too many messages are waiting for Genesys; try again shortly', {
+          clientMessageId: id,
+          retryable: true,
+        }),
+      );
+    }
+    this.#sends.set(id, record);
+    this.#touch();
+    return { ...record.ack };
+  }
+
+  #customerUnit(record: SendRecord, text: string): SendUnit {
+    const id = record.ack.clientMessageId;
+    let providerMessageId: string | undefined;
+    return {
+      kind: 'message',
+      transmit: async () => {
+        if (record.failed) return;
+        const result = await this.#transmit(text, undefined);
+        providerMessageId = result.providerMessageId;
+      },
+      sent: () => {
+        if (record.failed) return;
+        record.partsLeft -= 1;
+        if (record.partsLeft > 0) return;
+        record.ack = { ...record.ack, status: 'sent', ...(providerMessageId ? { providerMessageId } : {}) };
+        this.#append(
+          {
+            type: 'message.status',
+            clientMessageId: id,
+            status: 'sent',
+            ...(providerMessageId ? { providerMessageId } : {}),
+          },
+          {
+            source: 'guestApi',
+            ...(providerMessageId ? { providerRef: { messageId: providerMessageId } } : {}),
+          },
+        );
+      },
+      failed: (error) => {
+        if (record.failed) return;
+        record.failed = true;
+        if (error.code === 'SESSION_READ_ONLY') this.#readOnly = true;
+        if (!this.log.closed) {
+          this.#append({
+            type: 'message.status',
+            clientMessageId: id,
+            status: 'failed',
+            error: { ...error, clientMessageId: id },
+          });
+        }
+      },
+    };
+  }
+
+  /** Reports a refused customer message on the stream and to the caller. */
+  #refuse(clientMessageId: string, error: BridgeError): never {
+    if (!this.log.closed) this.#append({ type: 'message.status', clientMessageId, status: 'failed', error });
+    throw failure(error.code, error.message, error);
+  }
+
+  #transmit(text: string, attributes: Record<string, string> | undefined) {
+    this.#anythingSent = true;
+    const sendMs = this.#init.config.settings.timeouts.sendMs;
+    return withTimeout(
+      this.#adapter.sendMessage({ text, ...(attributes ? { attributes } : {}) }),
+      this.#clock,
+      sendMs,
+      () =>
+        failure(
+          'TIMEOUT',
+          `Genesys did not confirm the message within ${sendMs} ms; it was not resent to avoid a duplicate`,
+          {
+            retryable: true,
+          },
+        ),
+    );
+  }
+
+  /** Best effort: coalesced, throttled to typingMinIntervalMs, dropped first under pressure. */
+  sendTyping(isTyping: boolean): void {
+    // Genesys guest typing has only "On"; an "off" simply lets the indicator expire.
+    if (!isTyping || this.#closing || !this.#accepted || this.#readOnly) return;
+    const now = this.#clock.now();
+    if (now - this.#lastTypingAt < this.#init.config.settings.limits.typingMinIntervalMs) return;
+    const sendMs = this.#init.config.settings.timeouts.sendMs;
+    const queued = this.#queue.enqueueTyping({
+      kind: 'typing',
+      transmit: () =>
+        withTimeout(this.#adapter.sendTyping(), this.#clock, sendMs, () =>
+          failure('TIMEOUT', 'typing was not confirmed'),
+        ),
+      sent: () => {},
+      failed: (error) => {
+        // Typing is best effort; say once per session why it does not work (e.g. typing disabled: 403).
+        if (
+          this.#typingErrorReported ||
+          this.log.closed ||
+          error.code === 'RATE_LIMITED' ||
+          error.code === 'TIMEOUT'
+        )
+          return;
+        this.#typingErrorReported = true;
+        this.#append({ type: 'error', error });
+      },
+    });
+    if (queued) this.#lastTypingAt = now;
+  }
+
+  // ── ending ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Leaves the Genesys conversation and ends the session; resolves after `session.ended`. */
+  async end(reason: EndReason = 'botEnded'): Promise<void> {
+    if (this.#closing) return this.whenEnded();
+    this.#closing = true;
+    const { settings, channel } = this.#init.config;
+    const mode = channel === 'webMessaging' && settings.webMessaging.endMode === 'detach' ? 'detach' : 'end';
+    const connectMs = settings.timeouts.connectMs;
+    try {
+      await withTimeout(this.#adapter.close(mode), this.#clock, connectMs, () =>
+        failure('TIMEOUT', 'close timed out'),
+      );
+    } catch {
+      // Leaving is best effort: the session ends either way, and Genesys expires abandoned guests.
+    }
+    this.#adapterClosed = true;
+    this.#finish(reason);
+  }
+
+  #finish(reason: EndReason, opts: { error?: BridgeError; by?: EndedBy } = {}): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#closing = true;
+    for (const timer of [this.#connectTimer, this.#idleTimer, this.#agentWaitTimer])
+      this.#clock.clearTimeout(timer);
+    this.#connectTimer = this.#idleTimer = this.#agentWaitTimer = undefined;
+    // Agent messages still in the reorder window come before the end, never after it.
+    this.#orderer.flush();
+    if (reason === 'agentEnded' && this.#adapter.agentPresence === 'inferred' && this.#agent) {
+      this.#append(
+        { type: 'agent.left', agent: this.#agent, conversationContinues: false },
+        { inferred: true },
+      );
+    }
+    if (opts.error) {
+      if (!this.#accepted) this.#startError = opts.error;
+      this.#append({ type: 'error', error: opts.error });
+    }
+    this.#queue.close(bridgeError('SESSION_ENDED', `session ended (${reason}) before the message was sent`));
+    this.#setState(reason === 'transferFailed' ? 'failed' : 'ended');
+    this.#endReason = reason;
+    this.#append({ type: 'session.ended', reason, by: opts.by ?? ENDED_BY[reason] });
+    this.#orderer.dispose();
+    if (!this.#adapterClosed) {
+      this.#adapterClosed = true;
+      // A Web Messaging conversation exists only once a message went out; before that there is nothing to leave.
+      const nothingStarted = this.#adapter.metadataPlacement === 'firstMessage' && !this.#anythingSent;
+      void this.#adapter.close(PROVIDER_FINISHED.has(reason) || nothingStarted ? 'detach' : 'end');
+    }
+    this.#releaseStartWaiters();
+    for (const wake of this.#endWaiters.splice(0)) wake();
+    this.#init.onEnded(this);
+  }
+
+  #releaseStartWaiters(): void {
+    for (const wake of this.#startWaiters.splice(0)) wake();
+  }
+
+  // ── Genesys → bot ──────────────────────────────────────────────────────────────────────────────────
+
+  #channelEvents(): ChannelEvents {
+    return {
+      message: (message) => this.#onMessage(message),
+      typing: (typing) => {
+        if (this.#finished) return;
+        this.#touch();
+        this.#orderer.push(() => {
+          if (this.log.closed) return;
+          const at = typing.occurredAt ?? this.#clock.now();
+          this.#append(
+            {
+              type: 'agent.typing',
+              isTyping: true,
+              ...(typing.durationMs !== undefined
+                ? { expiresAt: new Date(at + typing.durationMs).toISOString() }
+                : {}),
+            },
+            {
+              source: 'guestApi',
+              ...(typing.occurredAt !== undefined ? { occurredAt: typing.occurredAt } : {}),
+            },
+          );
+        }, typing.occurredAt);
+      },
+      agentJoined: (agent, occurredAt) =>
+        this.#ordered(occurredAt, () => this.#agentJoined(agent, { source: 'guestApi', ...at(occurredAt) })),
+      agentLeft: (agent, conversationContinues, occurredAt) =>
+        this.#ordered(occurredAt, () => {
+          this.#append(
+            { type: 'agent.left', agent, conversationContinues },
+            { source: 'guestApi', ...at(occurredAt) },
+          );
+          if (conversationContinues) {
+            this.#agent = undefined;
+            this.#setState('transferring');
+          }
+        }),
+      transferred: (change) =>
+        this.#ordered(change.occurredAt, () => {
+          this.#append(
+            { type: 'transfer.changed', kind: change.kind, ...(change.from ? { from: change.from } : {}) },
+            { source: 'guestApi', inferred: change.inferred, ...at(change.occurredAt) },
+          );
+          this.#setState('transferring');
+        }),
+      ended: (end) => this.#onProviderEnd(end),
+      connectivity: (state) => this.#onConnectivity(state),
+      error: (error) => {
+        if (!this.#finished) this.#append({ type: 'error', error });
+      },
+    };
+  }
+
+  #ordered(occurredAt: number | undefined, deliver: () => void): void {
+    if (this.#finished) return;
+    this.#orderer.push(() => {
+      if (!this.log.closed) deliver();
+    }, occurredAt);
+  }
+
+  #onMessage(message: ProviderMessage): void {
+    if (this.#finished || this.#seenProviderIds.has(message.id)) return;
+    this.#seenProviderIds.add(message.id);
+    this.#touch();
+    this.#ordered(message.occurredAt, () => this.#deliverMessage(message));
+  }
+
+  #deliverMessage(message: ProviderMessage): void {
+    const meta: AppendMeta = {
+      source: 'guestApi',
+      providerRef: { messageId: message.id },
+      ...at(message.occurredAt),
+    };
+    const body = {
+      id: message.id,
+      ...(message.text !== undefined ? { text: message.text } : {}),
+      ...(message.attachments ? { attachments: message.attachments } : {}),
+      ...(message.quickReplies ? { quickReplies: message.quickReplies } : {}),
+    };
+    if (message.sender.kind === 'bot') {
+      this.#append({ type: 'agent.message', origin: 'bot', message: body }, meta);
+      return;
+    }
+    let agent = message.sender.agent;
+    if (this.#adapter.agentPresence === 'inferred') {
+      // Web Messaging never says "agent joined" or "transferred": the first human message, or one from a
+      // different agent, is the only evidence.
+      const known = this.#agent;
+      if (!known) {
+        this.#agentJoined(agent ?? {}, { ...meta, inferred: true });
+      } else if (agent && differentAgent(known, agent)) {
+        this.#append(
+          { type: 'transfer.changed', kind: 'unknown', from: known, to: agent },
+          { ...meta, inferred: true },
+        );
+        this.#agentJoined(agent, { ...meta, inferred: true });
+      }
+    }
+    agent = agent ?? this.#agent;
+    this.#append(
+      { type: 'agent.message', origin: 'human', ...(agent ? { agent } : {}), message: body },
+      meta,
+    );
+  }
+
+  #agentJoined(agent: AgentInfo, meta: AppendMeta): void {
+    this.#agent = agent;
+    this.#clock.clearTimeout(this.#agentWaitTimer);
+    this.#agentWaitTimer = undefined;
+    this.#setState('agentActive');
+    const { providerRef: _ignored, ...rest } = meta;
+    this.#append({ type: 'agent.joined', agent }, rest);
+  }
+
+  #onProviderEnd(end: ProviderEnd): void {
+    // A bot-initiated end owns the reason; Genesys's confirmation of it is not a second ending.
+    if (this.#closing) return;
+    this.#ordered(end.occurredAt, () => {
+      if (end.reason === 'readOnly') this.#readOnly = true;
+      this.#finish(end.reason, { by: end.by, ...(end.error ? { error: end.error } : {}) });
+    });
+  }
+
+  #onConnectivity(state: Connectivity): void {
+    if (this.#finished || !this.#opened || state === this.#connectivity) return;
+    const recovered = state === 'online';
+    this.#connectivity = state;
+    this.#append({ type: 'connection.changed', connectivity: state });
+    this.#queue.setConnected(recovered);
+    if (recovered) void this.#catchUp();
+  }
+
+  /** After a reconnect, Genesys's history fills the gap; dedupe drops what was already delivered. */
+  async #catchUp(): Promise<void> {
+    const fetchHistory = this.#adapter.fetchHistory?.bind(this.#adapter);
+    if (!fetchHistory) return;
+    try {
+      const missed = await fetchHistory();
+      for (const message of missed.messages) this.#onMessage(message);
+      if (missed.ended) this.#onProviderEnd(missed.ended);
+    } catch (thrown) {
+      if (!this.#finished) this.#append({ type: 'error', error: toBridgeError(thrown) });
+    }
+  }
+
+  // ── helpers ────────────────────────────────────────────────────────────────────────────────────────
+
+  #append(body: BridgeEventBody, meta: AppendMeta = {}): void {
+    this.#updatedAt = this.#clock.now();
+    this.log.append(body, meta);
+  }
+
+  #setState(next: SessionState): void {
+    if (next !== this.#state && canTransition(this.#state, next)) this.#state = next;
+  }
+
+  /** Any traffic either way postpones the idle timeout. */
+  #touch(): void {
+    if (this.#finished || !this.#accepted) return;
+    this.#clock.clearTimeout(this.#idleTimer);
+    const idleMs = this.#init.config.settings.timeouts.idleMs;
+    this.#idleTimer = this.#clock.setTimeout(() => {
+      this.#idleTimer = undefined;
+      void this.end('idleTimeout');
+    }, idleMs);
+  }
+}
+
+function at(occurredAt: number | undefined): { occurredAt?: number } {
+  return occurredAt !== undefined ? { occurredAt } : {};
+}
+
+function differentAgent(a: AgentInfo, b: AgentInfo): boolean {
+  if (a.id !== undefined && b.id !== undefined) return a.id !== b.id;
+  if (a.displayName !== undefined && b.displayName !== undefined) return a.displayName !== b.displayName;
+  return false;
+}

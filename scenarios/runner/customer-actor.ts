@@ -1,0 +1,25 @@
+import type { BridgeEvent } from '../../bridge/index.ts';
+
+/** A customer as the bot sees them: one bridge session (per transfer) and everything it reported. */
+export class CustomerActor {
+  sessionId?: string;
+  /** The Genesys conversations this customer's transfers created, oldest first. */
+  conversationIds: string[] = [];
+  /** Every event the bot received for this customer, in order. */
+  events: BridgeEvent[] = [];
+  /** Texts the customer sent through the bridge (after the transfer), in order. */
+  sent: string[] = [];
+  transfers = 0;
+  messages = 0;
+  unsubscribe?: () => void;
+
+  constructor(
+    readonly actor: string,
+    readonly displayName: string,
+    readonly id: string,
+  ) {}
+
+  get conversationId(): string | undefined {
+    return this.conversationIds.at(-1);
+  }
+}

@@ -1,0 +1,362 @@
+import { type BridgeEvent, BridgeFailure } from '../../bridge/index.ts';
+import { findConversation } from '../../emulator/domain/conversations/conversation-store.ts';
+import { customerOf } from '../../emulator/domain/conversations/model.ts';
+import type { AgentActor } from './agent-actor.ts';
+import type { CustomerActor } from './customer-actor.ts';
+import type { ScenarioStep } from './load.ts';
+import { containsSubset, describeMatch, textMatches } from './matchers.ts';
+import { durationMs, type StepArgs, type StepVerb } from './schema.ts';
+import { ExpectationFailed, type World } from './world.ts';
+
+export interface Cast {
+  customers: Map<string, CustomerActor>;
+  agents: Map<string, AgentActor>;
+}
+
+type Handler<V extends StepVerb> = (
+  world: World,
+  cast: Cast,
+  args: StepArgs<V>,
+  step: ScenarioStep<V>,
+) => Promise<void>;
+
+const DEFAULT_WITHIN = 10_000;
+const within = (w: string | undefined) => (w ? durationMs(w) : DEFAULT_WITHIN);
+
+function customer(cast: Cast, name: string): CustomerActor {
+  return cast.customers.get(name)!;
+}
+function agent(cast: Cast, name: string): AgentActor {
+  return cast.agents.get(name)!;
+}
+function sessionOf(c: CustomerActor): string {
+  if (!c.sessionId) throw new ExpectationFailed(`${c.actor} has no bridge session (transfer first)`);
+  return c.sessionId;
+}
+function conversationOf(world: World, c: CustomerActor) {
+  const id = c.conversationId;
+  const conversation = id ? findConversation(world.emulator.runtime, id) : undefined;
+  if (!conversation) throw new ExpectationFailed(`${c.actor} has no Genesys conversation yet`);
+  return conversation;
+}
+
+/** Every verb's behaviour; the Record type makes a verb without a handler a compile error. */
+export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
+  async transfer(world, cast, args) {
+    const c = customer(cast, args.customer);
+    const n = ++c.transfers;
+    const since = world.emulatorEvents.length;
+    c.unsubscribe?.();
+    // The bridge refuses some transfers up front (a BridgeFailure) and reports others as failed results.
+    const result = await world.bridge
+      .startTransfer({
+        idempotencyKey: `${c.actor}-transfer-${n}`,
+        botConversationId: `${c.actor}-${n}`,
+        customer: { id: c.id, displayName: c.displayName },
+        ...(args.queue === undefined ? {} : { queueName: args.queue }),
+        ...(args.metadata === undefined ? {} : { metadata: args.metadata as never }),
+        ...(args.transcript === undefined ? {} : { transcript: args.transcript }),
+        ...(args.summary === undefined ? {} : { summary: args.summary }),
+        ...(args.message === undefined ? {} : { initialMessage: args.message }),
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof BridgeFailure)) throw e;
+        return { state: 'failed' as const, error: e.error, sessionId: '', metadata: undefined, warnings: [] };
+      });
+    world.transcript.add(
+      'runner',
+      `${c.actor}: transfer ${result.state}${result.error ? ` (${result.error.code})` : ''}`,
+      { metadata: result.metadata, warnings: result.warnings },
+    );
+    if (args.expectFailure !== undefined) {
+      if (result.state !== 'failed')
+        throw new ExpectationFailed(
+          `expected the transfer to fail with ${args.expectFailure}, it is ${result.state}`,
+        );
+      if (result.error?.code !== args.expectFailure)
+        throw new ExpectationFailed(
+          `expected failure ${args.expectFailure}, got ${result.error?.code}`,
+          result.error,
+        );
+      return;
+    }
+    if (result.state === 'failed')
+      throw new ExpectationFailed(`the transfer failed: ${result.error?.code}`, result.error);
+    c.sessionId = result.sessionId;
+    c.events = [];
+    c.sent = [];
+    c.unsubscribe = world.bridge.subscribe(result.sessionId, (e) => c.events.push(e));
+    // The conversation this transfer created is the first one created since the step began.
+    const created = await world.waitFor(`${c.actor}'s Genesys conversation`, DEFAULT_WITHIN, () =>
+      world.emulatorEvents.slice(since).find((e) => e.type === 'conversation.created'),
+    );
+    c.conversationIds.push(created.conversationId!);
+  },
+
+  async say(world, cast, args) {
+    if ('customer' in args) {
+      const c = customer(cast, args.customer);
+      const ack = await world.bridge.sendCustomerMessage(sessionOf(c), {
+        clientMessageId: `${c.actor}-m${++c.messages}`,
+        text: args.text,
+      });
+      c.sent.push(args.text);
+      world.transcript.add('runner', `${c.actor} says: ${args.text} (${ack.status})`);
+      return;
+    }
+    await agent(cast, args.agent).say(args.text);
+  },
+
+  async typing(world, cast, args) {
+    if ('customer' in args)
+      await world.bridge.sendTyping(sessionOf(customer(cast, args.customer)), { isTyping: true });
+    else await agent(cast, args.agent).typing();
+  },
+
+  async reconnect(world, cast, args) {
+    await dropGuestSocket(world, customer(cast, args.customer));
+    await world.waitFor(`${args.customer}'s bridge to reconnect`, DEFAULT_WITHIN, () =>
+      customer(cast, args.customer).events.findLast(
+        (e) => e.type === 'connection.changed' && e.connectivity === 'online',
+      ),
+    );
+  },
+
+  async leave(world, cast, args) {
+    await world.bridge.endSession(sessionOf(customer(cast, args.customer)), { reason: 'customerEnded' });
+  },
+
+  async onQueue(_world, cast, name) {
+    await agent(cast, name).setStatus('IDLE');
+  },
+
+  async offQueue(_world, cast, name) {
+    await agent(cast, name).setStatus('OFF_QUEUE');
+  },
+
+  async expectAlert(world, cast, args) {
+    const a = agent(cast, args.agent);
+    await world.waitFor(`an alert for ${a.actor}`, within(args.within), () => a.findAlert());
+  },
+
+  async answer(_world, cast, name) {
+    await agent(cast, name).answer();
+  },
+
+  async letAlertTimeOut(world, cast, name) {
+    const a = agent(cast, name);
+    const leg = a.current();
+    const participant = findConversation(world.emulator.runtime, leg.conversationId)?.participants.find(
+      (p) => p.id === leg.participantId,
+    );
+    if (participant?.state !== 'alerting') throw new ExpectationFailed(`${a.actor} is not being alerted`);
+    const deadline = (participant.startAlertingTime ?? 0) + (participant.alertingTimeoutMs ?? 0);
+    world.transcript.add('runner', `${a.actor} lets the alert time out`);
+    await world.advance(Math.max(0, deadline - world.clock.now()));
+    a.legs = a.legs.filter((l) => l !== leg);
+  },
+
+  async transferToQueue(_world, cast, args) {
+    await agent(cast, args.agent).transferToQueue(args.queue);
+  },
+
+  async transferToAgent(_world, cast, args) {
+    await agent(cast, args.agent).transferToAgent(agent(cast, args.to));
+  },
+
+  async disconnect(_world, cast, name) {
+    await agent(cast, name).disconnect();
+  },
+
+  async wrapUp(_world, cast, args) {
+    await agent(cast, args.agent).wrapUp(args.code);
+  },
+
+  async advance(world, _cast, duration) {
+    world.transcript.add('runner', `clock advances ${duration}`);
+    await world.advance(durationMs(duration));
+  },
+
+  async dropCustomerSocket(world, cast, name) {
+    await dropGuestSocket(world, customer(cast, name));
+  },
+
+  async failNext(world, _cast, args) {
+    const res = await fetch(`${world.baseUrl}/__emulator/faults/http`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(args),
+    });
+    if (!res.ok) throw new ExpectationFailed(`could not set the fault: ${res.status} ${await res.text()}`);
+  },
+
+  async expectBot(world, cast, args) {
+    const c = customer(cast, args.customer);
+    const matches = (e: BridgeEvent) =>
+      (args.event === undefined || e.type === args.event) &&
+      (args.text === undefined || (e.type === 'agent.message' && textMatches(args.text, e.message.text))) &&
+      (args.reason === undefined || (e.type === 'session.ended' && e.reason === args.reason));
+    const what = `the bot to receive ${args.event ?? 'an event'}${args.text ? ` with text ${describeMatch(args.text)}` : ''}${args.reason ? ` (${args.reason})` : ''}`;
+    if (args.count === 0) {
+      await world.settle();
+    } else {
+      await world.waitFor(what, within(args.within), () => c.events.find(matches));
+    }
+    if (args.count !== undefined) {
+      const n = c.events.filter(matches).length;
+      if (n !== args.count) throw new ExpectationFailed(`expected ${args.count} x ${what}, got ${n}`);
+    }
+  },
+
+  async expectAgentReceived(world, cast, args) {
+    const a = agent(cast, args.agent);
+    const leg = a.current();
+    await world.waitFor(`${a.actor} to receive ${describeMatch(args.text)}`, within(args.within), () =>
+      world.emulatorEvents.find(
+        (e) =>
+          e.type === 'message.sent' &&
+          e.conversationId === leg.conversationId &&
+          e.data.message.purpose === 'customer' &&
+          textMatches(args.text, e.data.message.text),
+      ),
+    );
+  },
+
+  async expectParticipantData(world, cast, args) {
+    await world.settle();
+    const attributes = customerOf(conversationOf(world, customer(cast, args.customer))).attributes;
+    const fail = (what: string) => new ExpectationFailed(`Participant Data ${what}`, attributes);
+    if (args.equals && JSON.stringify(sortKeys(attributes)) !== JSON.stringify(sortKeys(args.equals)))
+      throw fail(`is not exactly ${JSON.stringify(args.equals)}`);
+    // WebChat customFields become Participant Data named context.<key> (guest-protocols.md §1.6).
+    const prefix = world.channel === 'webchat' ? 'context.' : '';
+    const metadata = Object.fromEntries(
+      Object.entries(args.metadata ?? {}).map(([k, v]) => [`${prefix}${k}`, v]),
+    );
+    for (const [k, v] of Object.entries({ ...metadata, ...args.contains })) {
+      if (attributes[k] !== v)
+        throw fail(`${k} is ${JSON.stringify(attributes[k])}, expected ${JSON.stringify(v)}`);
+    }
+    for (const k of args.absent ?? []) if (k in attributes) throw fail(`has ${k}, expected it absent`);
+  },
+
+  async expectConversation(world, cast, args) {
+    const c = customer(cast, args.customer);
+    const runtime = world.emulator.runtime;
+    const describe = [
+      args.queuedIn && `queued in ${args.queuedIn}`,
+      args.connectedTo && `connected to ${args.connectedTo}`,
+      args.ended !== undefined && (args.ended ? 'ended' : 'not ended'),
+    ]
+      .filter(Boolean)
+      .join(', ');
+    await world.waitFor(`${c.actor}'s conversation to be ${describe}`, within(args.within), () => {
+      const conversation = conversationOf(world, c);
+      if (args.queuedIn !== undefined) {
+        const queue = runtime.org().queueByName(args.queuedIn);
+        if (!queue || !runtime.router.waitingIn(queue.id).includes(conversation.id)) return undefined;
+      }
+      if (args.connectedTo !== undefined) {
+        const a = agent(cast, args.connectedTo);
+        if (!conversation.participants.some((p) => p.userId === a.userId && p.state === 'connected'))
+          return undefined;
+      }
+      if (args.ended !== undefined && (conversation.endTime !== undefined) !== args.ended) return undefined;
+      return true;
+    });
+  },
+
+  async expectFlow(world, cast, args) {
+    await world.settle();
+    const conversationId = conversationOf(world, customer(cast, args.customer)).id;
+    const run = world.emulator.runtime.events.ofType('flow.run', { conversationId }).at(-1);
+    if (!run) throw new ExpectationFailed('no flow ran for this conversation');
+    if (args.queue !== undefined && run.data.queue?.name !== args.queue)
+      throw new ExpectationFailed(
+        `the flow transferred to ${run.data.queue?.name ?? 'no queue'}, expected ${args.queue}`,
+        run.data,
+      );
+    const trace = run.data.trace;
+    if (args.output !== undefined && !trace.some((t) => t.kind === 'outputPath' && t.output === args.output))
+      throw new ExpectationFailed(`the flow never took the "${args.output}" path`, trace);
+    if (args.action !== undefined && !trace.some((t) => t.kind === 'action' && t.name === args.action))
+      throw new ExpectationFailed(`the flow never ran an action named "${args.action}"`, trace);
+  },
+
+  async expectRoutingStatus(world, cast, args) {
+    await world.settle();
+    const status = await agent(cast, args.agent).routingStatus();
+    if (status !== args.is) throw new ExpectationFailed(`${args.agent} is ${status}, expected ${args.is}`);
+  },
+
+  async expectNothingLost(world, cast, args) {
+    await world.settle();
+    const c = customer(cast, args.customer);
+    const conversationIds = new Set(c.conversationIds);
+    const said = (purpose: string) =>
+      world.emulatorEvents.flatMap((e) =>
+        e.type === 'message.sent' &&
+        conversationIds.has(e.conversationId ?? '') &&
+        e.data.message.purpose === purpose
+          ? [e.data.message.text]
+          : [],
+      );
+    const customerTexts = said('customer');
+    const inOrder = (sent: string[], seen: string[]) => {
+      let i = 0;
+      for (const text of seen) if (text === sent[i]) i++;
+      return i === sent.length;
+    };
+    for (const text of c.sent) {
+      const n = customerTexts.filter((t) => t === text).length;
+      if (n !== 1)
+        throw new ExpectationFailed(
+          `customer message ${JSON.stringify(text)} reached Genesys ${n} times`,
+          customerTexts,
+        );
+    }
+    if (!inOrder(c.sent, customerTexts))
+      throw new ExpectationFailed('customer messages reached Genesys out of order', customerTexts);
+    const agentTexts = said('agent');
+    const botTexts = c.events.flatMap((e) =>
+      e.type === 'agent.message' && e.origin === 'human' ? [e.message.text ?? ''] : [],
+    );
+    if (JSON.stringify(botTexts) !== JSON.stringify(agentTexts))
+      throw new ExpectationFailed('the bot did not receive every agent message exactly once, in order', {
+        agentTexts,
+        botTexts,
+      });
+  },
+
+  async expectTimeline(world, cast, args) {
+    await world.settle();
+    const conversationIds = args.customer
+      ? new Set(customer(cast, args.customer).conversationIds)
+      : undefined;
+    const found = world.emulatorEvents.filter(
+      (e) =>
+        e.type === args.type &&
+        (!conversationIds || conversationIds.has(e.conversationId ?? '')) &&
+        (args.contains === undefined || containsSubset(e.data, args.contains)),
+    );
+    if (args.count !== undefined ? found.length !== args.count : found.length === 0)
+      throw new ExpectationFailed(
+        `expected ${args.count ?? 'a'} timeline entr${args.count === 1 ? 'y' : 'ies'} of type ${args.type}${args.contains ? ` containing ${JSON.stringify(args.contains)}` : ''}, found ${found.length}`,
+      );
+  },
+};
+
+async function dropGuestSocket(world: World, c: CustomerActor): Promise<void> {
+  const id = c.conversationId;
+  if (!id) throw new ExpectationFailed(`${c.actor} has no conversation whose socket could be dropped`);
+  const res = await fetch(`${world.baseUrl}/__emulator/conversations/${id}/drop-guest-socket`, {
+    method: 'POST',
+  });
+  if (!res.ok)
+    throw new ExpectationFailed(`could not drop ${c.actor}'s socket: ${res.status} ${await res.text()}`);
+  world.transcript.add('runner', `${c.actor}'s guest socket dropped by the emulator`);
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}

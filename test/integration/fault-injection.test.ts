@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { bearerFor, clients, expectApiError } from '../support/api.ts';
+import { injectableEmulator } from '../support/emulators.ts';
+
+describe('HTTP fault injection (control plane)', () => {
+  it('answers the next N matching requests with 429 or 503 and Retry-After, then lets requests through', async () => {
+    const emulator = await injectableEmulator();
+    const auth = await bearerFor(emulator, clients(emulator).org);
+    const get = () =>
+      emulator.app.inject({ url: '/api/v2/routing/queues', headers: { authorization: auth } });
+
+    const added = await emulator.app.inject({
+      method: 'POST',
+      url: '/__emulator/faults/http',
+      payload: { path: '/api/v2/routing/*', status: 429, count: 2, retryAfterSeconds: 3 },
+    });
+    expect(added.statusCode, added.body).toBe(200);
+    await emulator.app.inject({
+      method: 'POST',
+      url: '/__emulator/faults/http',
+      payload: { method: 'get', path: '/api/v2/routing/queues', status: 503 },
+    });
+
+    for (const expected of [429, 429, 503]) {
+      const res = await get();
+      expectApiError(res, expected, expected === 429 ? 'too.many.requests' : 'service.unavailable');
+      expect(res.headers['retry-after']).toBe(expected === 429 ? '3' : '1');
+    }
+    expect((await get()).statusCode).toBe(200);
+    expect(emulator.runtime.events.ofType('fault.injected').map((e) => e.data.status)).toEqual([
+      429, 429, 503,
+    ]);
+    expect((await emulator.app.inject({ url: '/__emulator/faults/http' })).json().entities).toEqual([]);
+  });
+
+  it('refuses a bad fault and never touches the control plane itself', async () => {
+    const emulator = await injectableEmulator();
+    const bad = await emulator.app.inject({
+      method: 'POST',
+      url: '/__emulator/faults/http',
+      payload: { path: 'x', status: 500 },
+    });
+    expectApiError(bad, 400, 'bad.request');
+    await emulator.app.inject({
+      method: 'POST',
+      url: '/__emulator/faults/http',
+      payload: { path: '/__emulator/*', status: 503, count: 5 },
+    });
+    expect((await emulator.app.inject({ url: '/__emulator/fixture' })).statusCode).toBe(200);
+  });
+});
