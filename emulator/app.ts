@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { EmulatorOptionsInput } from './config/options.ts';
 import { EmulatorRuntime } from './runtime.ts';
+import { consoleSurface } from './surfaces/console/index.ts';
 import { installContentParsers } from './surfaces/content-parsers.ts';
 import { controlSurface } from './surfaces/control.ts';
 import { controlCustomersSurface } from './surfaces/control-customers.ts';
@@ -48,6 +49,7 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
     webMessagingSurface,
     webchatSurface,
     ...(runtime.options.controlPlane ? [controlSurface, controlCustomersSurface, faultRoutes] : []),
+    consoleSurface,
   ];
   for (const surface of surfaces) await app.register(surface, { runtime });
   await app.ready();

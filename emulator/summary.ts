@@ -36,6 +36,8 @@ export function startupSummary(baseUrl: string, fx: Fixture, controlPlane: boole
     add(`    ${d.id}  ${d.name ?? ''} flow: ${d.flow}`);
     add(`      websocket ${wsBase}/v1?deploymentId=${d.id}`);
   }
+  add(`  console        agent ${baseUrl}/console  customer ${baseUrl}/console/customer`);
+  add(`                 timeline ${baseUrl}/console/timeline`);
   if (controlPlane) add(`  control plane  ${baseUrl}/__emulator/`);
   return lines.join('\n');
 }

@@ -1,8 +1,8 @@
-import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { type CryptoKey, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.ts';
-import { errors } from '../../domain/errors.ts';
-import { nameUuid } from '../../domain/ids.ts';
+import { ApiError, errors } from '../../domain/errors.ts';
 
 /** What a guest token says: which conversation, deployment, member and org it was issued for. */
 export interface GuestClaims {
@@ -24,18 +24,20 @@ const Payload = z.object({
 interface KeyPair {
   privateKey: CryptoKey;
   publicKey: CryptoKey;
-  kid: string;
 }
 
 /**
  * Guest JWTs shaped like Genesys's: RS256, header {alg, kid, typ}, payload
- * {data: {conv, did, sub}, exp, iat, iss: urn:purecloud:webchat, org}. One key pair per emulator
- * instance, made on the first chat rather than at start-up: generating an RSA-2048 pair measured
- * 100-560 ms here, against ~0.5 ms to sign and ~0.2 ms to verify, and most emulator runs never
- * create a guest chat. Times come from the emulator clock, so a ManualClock can expire tokens.
+ * {data: {conv, did, sub}, exp, iat, iss: urn:purecloud:webchat, org}. The RSA key pair is made on
+ * the first chat rather than at start-up and shared by every emulator in the process: generating one
+ * measured 100-560 ms here, against ~0.5 ms to sign and ~0.2 ms to verify. Each instance signs with its
+ * own `kid` and accepts only that kid, so a token from another emulator is still refused. Times come
+ * from the emulator clock, so a ManualClock can expire tokens.
  */
 export class GuestTokens {
   readonly #clock: Clock;
+  /** This instance's key id: random, so no seeded id sequence shifts. */
+  readonly #kid = randomUUID();
   #keys: Promise<KeyPair> | undefined;
 
   constructor(clock: Clock) {
@@ -48,7 +50,8 @@ export class GuestTokens {
   }
 
   async sign(claims: GuestClaims): Promise<string> {
-    const { privateKey, kid } = await this.#keyPair();
+    const { privateKey } = await this.#keyPair();
+    const kid = this.#kid;
     const nowSeconds = Math.floor(this.#clock.now() / 1000);
     return new SignJWT({
       data: { conv: claims.conversationId, did: claims.deploymentId, sub: claims.memberId },
@@ -71,13 +74,23 @@ export class GuestTokens {
     const { publicKey } = await this.#keys;
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, publicKey, {
-        algorithms: ['RS256'],
-        issuer: GUEST_TOKEN_ISSUER,
-        requiredClaims: ['exp'],
-        currentDate: new Date(this.#clock.now()),
-      }));
+      let kid: string | undefined;
+      ({ payload } = await jwtVerify(
+        token,
+        (header) => {
+          kid = header.kid;
+          return publicKey;
+        },
+        {
+          algorithms: ['RS256'],
+          issuer: GUEST_TOKEN_ISSUER,
+          requiredClaims: ['exp'],
+          currentDate: new Date(this.#clock.now()),
+        },
+      ));
+      if (kid !== this.#kid) throw errors.badCredentials();
     } catch (e) {
+      if (e instanceof ApiError) throw e;
       if ((e as { code?: string }).code === 'ERR_JWT_EXPIRED') throw errors.credentialsExpired();
       throw errors.badCredentials();
     }
@@ -105,8 +118,5 @@ function processKeyPair(): Promise<KeyPair> {
 }
 
 async function makeKeyPair(): Promise<KeyPair> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256');
-  // Real kids are UUIDs; derive one from the key so it names this key and shifts no id sequence.
-  const kid = nameUuid(`webchat-key:${await calculateJwkThumbprint(await exportJWK(publicKey))}`);
-  return { privateKey, publicKey, kid };
+  return generateKeyPair('RS256');
 }

@@ -1,0 +1,56 @@
+// A Notifications API channel as a Genesys client uses it: create a channel, subscribe to topics,
+// connect to its connectUri, and open a new channel when the socket goes away (v2.system.socket_closing
+// when the emulator resets or shuts down).
+
+const RECONNECT_MS = 2000;
+
+/**
+ * Opens a channel subscribed to `topics` and calls `onEvent(topicName, eventBody)` for each frame
+ * (heartbeats and pongs are left out). `onState('connected' | 'reconnecting' | 'closed', error?)`
+ * reports the socket. Returns `{ close() }`.
+ */
+export function openNotifications(api, topics, onEvent, onState) {
+  let socket;
+  let stopped = false;
+  let retry;
+
+  const connect = async () => {
+    try {
+      const channel = await api.request('POST', '/api/v2/notifications/channels');
+      await api.request(
+        'PUT',
+        `/api/v2/notifications/channels/${channel.id}/subscriptions`,
+        topics.map((id) => ({ id })),
+      );
+      if (stopped) return;
+      socket = new WebSocket(channel.connectUri);
+      socket.addEventListener('open', () => onState('connected'));
+      socket.addEventListener('message', (message) => {
+        const frame = JSON.parse(message.data);
+        if (frame.topicName === 'channel.metadata') return;
+        if (frame.topicName === 'v2.system.socket_closing') return;
+        onEvent(frame.topicName, frame.eventBody);
+      });
+      socket.addEventListener('close', () => again());
+    } catch (error) {
+      again(error);
+    }
+  };
+
+  const again = (error) => {
+    if (stopped) return;
+    onState('reconnecting', error);
+    clearTimeout(retry);
+    retry = setTimeout(connect, RECONNECT_MS);
+  };
+
+  connect();
+  return {
+    close() {
+      stopped = true;
+      clearTimeout(retry);
+      socket?.close();
+      onState('closed');
+    },
+  };
+}
