@@ -173,6 +173,14 @@ describe('agent console and customer test page', () => {
       const latencyMs = [...samples].sort((a, b) => a - b)[1]!;
       expect(latencyMs).toBeLessThan(100);
 
+      // The customer types and Alda's console says so. The page sends Typing On at most every 5 s of page
+      // time, and the earlier messages were typed just now: move the page's time on instead of waiting.
+      await customer.evaluate('(() => { const now = Date.now; Date.now = () => now() + 3_600_000; })()');
+      await advance(emulator, 1_000); // typing counts toward the guest's 2 messages per second
+      await customer.getByLabel('Message').fill('still typ');
+      await agentA.getByText('The customer is typing…').waitFor();
+      await customer.getByLabel('Message').fill('');
+
       // Alda types (the customer sees it) and replies.
       await agentA.getByLabel('Reply').fill('Hi, this is Alda from Sports. Let me look.');
       await customer.getByText('Agent is typing...').waitFor();

@@ -117,3 +117,52 @@ describe('notification channels', () => {
     expect(status).toBe(404);
   });
 });
+
+describe('per-conversation feeds', () => {
+  it("publish the customer's typing on a message conversation, and a chat's messages and typing", async () => {
+    const emulator = await startEmulator();
+    const { channel, call } = await channelFor(emulator);
+    const start = async (mediaType: string) =>
+      (
+        await emulator.app.inject({
+          method: 'POST',
+          url: '/__emulator/conversations',
+          payload: {
+            mediaType,
+            channel: mediaType === 'chat' ? 'webchat' : 'webmessaging',
+            queueName: 'General',
+          },
+        })
+      ).json().id as string;
+    const message = await start('message');
+    const chat = await start('chat');
+    await call('PUT', `/api/v2/notifications/channels/${channel.id}/subscriptions`, [
+      { id: `v2.conversations.messages.${message}.typing` },
+      { id: `v2.conversations.chats.${chat}.messages` },
+    ]);
+    const socket = await openSocket(channel.connectUri);
+    const frames = new FrameCollector<Frame & { eventBody: Record<string, unknown> }>(socket);
+
+    await emulator.app.inject({ method: 'POST', url: `/__emulator/conversations/${message}/typing` });
+    const typing = await frames.next((f) => f.topicName === `v2.conversations.messages.${message}.typing`);
+    expect(typing.eventBody).toMatchObject({
+      conversation: { id: message },
+      purpose: 'customer',
+      typing: { type: 'On' },
+    });
+
+    await emulator.app.inject({ method: 'POST', url: `/__emulator/conversations/${chat}/typing` });
+    await emulator.app.inject({
+      method: 'POST',
+      url: `/__emulator/conversations/${chat}/messages`,
+      payload: { text: 'hi' },
+    });
+    const chatFrames = [
+      await frames.next((f) => f.topicName.startsWith('v2.conversations.chats.')),
+      await frames.next((f) => f.topicName.startsWith('v2.conversations.chats.')),
+    ];
+    expect(chatFrames.map((f) => f.eventBody.bodyType)).toEqual(['typing-indicator', 'standard']);
+    expect(chatFrames[1]!.eventBody).toMatchObject({ body: 'hi', conversation: { id: chat } });
+    await closeSocket(socket);
+  });
+});

@@ -114,7 +114,8 @@ async function signIn(agentId) {
     (topic, body) => {
       if (session !== own) return;
       if (topic.endsWith('.routingStatus')) showStatus(body.routingStatus);
-      else session.tracker.update(body);
+      else if (isTypingFrame(topic, body)) showCustomerTyping(body);
+      else if (topic.startsWith('v2.users.')) session.tracker.update(body);
     },
     (state, error) => {
       if (session !== own) return;
@@ -185,9 +186,29 @@ function showStatus(status) {
     announce('An alert was not answered in time: you are Not Responding.');
 }
 
+/** Customer typing: a message conversation's typing topic, or a chat's typing-indicator. */
+function isTypingFrame(topic, body) {
+  return topic.endsWith('.typing') || body?.bodyType === 'typing-indicator';
+}
+
+function showCustomerTyping(body) {
+  const entry = session.tracker.get(body.conversation?.id);
+  const customer = entry?.conversation.participants.find((p) => p.purpose === 'customer');
+  if (entry && body.sender?.id === customer?.id) view.showTyping(entry.id, body.typing?.duration ?? 5000);
+}
+
+/** Each conversation's own feed carries the customer's typing (and a chat's messages). */
+function typingTopic(entry) {
+  const chat = entry.conversation.participants.some((p) => p.chats?.length);
+  return chat
+    ? `v2.conversations.chats.${entry.id}.messages`
+    : `v2.conversations.messages.${entry.id}.typing`;
+}
+
 function onConversation(entry, previous) {
   // A message text can arrive after sign-out or after signing in as someone else.
   if (session?.tracker.get(entry.id) !== entry) return;
+  session.channel?.add(typingTopic(entry));
   const customer = entry.customer?.name ?? 'a customer';
   if (entry.state === 'alerting' && previous !== 'alerting') {
     announce(`Incoming conversation from ${customer}${entry.queueName ? ` in ${entry.queueName}` : ''}`);

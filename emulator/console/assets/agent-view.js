@@ -24,6 +24,7 @@ export class ConversationView {
       'answer',
       'disconnect',
       'transcript',
+      'typing',
       'media-note',
       'composer',
       'reply',
@@ -46,6 +47,18 @@ export class ConversationView {
   get entry() {
     return this.#entry;
   }
+
+  /** Shows "the customer is typing" on the open conversation for as long as the indicator lasts. */
+  showTyping(conversationId, durationMs = 5000) {
+    if (this.#entry?.id !== conversationId) return;
+    clearTimeout(this.#typingTimer);
+    this.#el.typing.hidden = false;
+    this.#typingTimer = setTimeout(() => {
+      this.#el.typing.hidden = true;
+    }, durationMs);
+  }
+
+  #typingTimer;
 
   #wire() {
     const el = this.#el;

@@ -9,7 +9,9 @@ const RECONNECT_MS = 2000;
  * (heartbeats and pongs are left out). `onState('connected' | 'reconnecting' | 'closed', error?)`
  * reports the socket. Returns `{ close() }`.
  */
-export function openNotifications(api, topics, onEvent, onState) {
+export function openNotifications(api, initialTopics, onEvent, onState) {
+  const topics = [...initialTopics];
+  let channelId;
   let socket;
   let stopped = false;
   let retry;
@@ -17,6 +19,7 @@ export function openNotifications(api, topics, onEvent, onState) {
   const connect = async () => {
     try {
       const channel = await api.request('POST', '/api/v2/notifications/channels');
+      channelId = channel.id;
       await api.request(
         'PUT',
         `/api/v2/notifications/channels/${channel.id}/subscriptions`,
@@ -46,6 +49,16 @@ export function openNotifications(api, topics, onEvent, onState) {
 
   connect();
   return {
+    /** Adds a topic (POST adds to the list; a reconnect subscribes to every topic again with PUT). */
+    add(topic) {
+      if (topics.includes(topic)) return;
+      topics.push(topic);
+      if (channelId) {
+        api
+          .request('POST', `/api/v2/notifications/channels/${channelId}/subscriptions`, [{ id: topic }])
+          .catch((error) => onState('reconnecting', error));
+      }
+    },
     close() {
       stopped = true;
       clearTimeout(retry);

@@ -5,7 +5,13 @@ import { agentState } from '../../domain/routing/agent-state.ts';
 import type { EmulatorRuntime } from '../../runtime.ts';
 import { genericConversation, mediaConversation } from '../platform/conversations/presenters.ts';
 import { presentRoutingStatus } from '../platform/presenters.ts';
-import { conversationTopics, isMediaTopic, routingStatusTopic } from './topics.ts';
+import {
+  chatMessagesTopic,
+  conversationTopics,
+  isMediaTopic,
+  messageTypingTopic,
+  routingStatusTopic,
+} from './topics.ts';
 
 /** A connected notification socket, as the hub sees it. */
 export interface ChannelSocket {
@@ -140,11 +146,48 @@ export class NotificationHub {
       }));
       return;
     }
+    if (event.conversationId && (event.type === 'message.sent' || event.type === 'typing.sent')) {
+      this.#publishConversationFeed(event);
+    }
     if (!event.conversationId || !CONVERSATION_CHANGES.has(event.type)) return;
     this.#pending.add(event.conversationId);
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     queueMicrotask(() => this.#flush());
+  }
+
+  /** Per-conversation feeds: a chat's messages and typing, a message conversation's typing. */
+  #publishConversationFeed(event: DomainEvent<'message.sent'> | DomainEvent<'typing.sent'>): void {
+    const conversationId = event.conversationId!;
+    const conversation = findConversation(this.#runtime, conversationId);
+    if (!conversation) return;
+    const base = { conversation: { id: conversationId }, timestamp: event.time };
+    if (conversation.mediaType === 'chat') {
+      this.#publish(chatMessagesTopic(conversationId), () =>
+        event.type === 'message.sent'
+          ? {
+              id: event.data.message.id,
+              ...base,
+              sender: { id: event.data.message.participantId },
+              body: event.data.message.text,
+              bodyType: event.data.message.bodyType ?? 'standard',
+            }
+          : {
+              id: `typing-${event.seq}`,
+              ...base,
+              sender: { id: event.data.participantId },
+              bodyType: 'typing-indicator',
+            },
+      );
+      return;
+    }
+    if (event.type !== 'typing.sent') return;
+    this.#publish(messageTypingTopic(conversationId), () => ({
+      ...base,
+      sender: { id: event.data.participantId },
+      purpose: event.data.purpose,
+      typing: { type: 'On', duration: 5000 },
+    }));
   }
 
   #flush(): void {

@@ -10,6 +10,8 @@ const PATTERNS: { re: RegExp; kind: string }[] = [
   { re: /^v2\.routing\.queues\.([^.]+)\.conversations$/, kind: 'queue.conversations' },
   { re: /^v2\.routing\.queues\.([^.]+)\.conversations\.messages$/, kind: 'queue.conversations.messages' },
   { re: /^v2\.routing\.queues\.([^.]+)\.conversations\.chats$/, kind: 'queue.conversations.chats' },
+  { re: /^v2\.conversations\.chats\.([^.]+)\.messages$/, kind: 'chat.messages' },
+  { re: /^v2\.conversations\.messages\.([^.]+)\.typing$/, kind: 'message.typing' },
 ];
 
 export function isSupportedTopic(topic: string): boolean {
@@ -33,6 +35,22 @@ export function conversationTopics(
 
 export function isMediaTopic(topic: string): boolean {
   return topic.endsWith('.messages') || topic.endsWith('.chats');
+}
+
+/**
+ * A chat's messages and typing indicators, the topic WebChat frames are named after
+ * (guest-protocols.md §1.10: `v2.conversations.chats.{id}.messages`); agents subscribe to it per chat.
+ */
+export function chatMessagesTopic(conversationId: string): string {
+  return `v2.conversations.chats.${conversationId}.messages`;
+}
+
+/**
+ * Customer typing on a message conversation. Genesys's topic for this is UNCONFIRMED (the reference
+ * lists none); this name follows the chat topic's pattern so an agent UI can show typing at all.
+ */
+export function messageTypingTopic(conversationId: string): string {
+  return `v2.conversations.messages.${conversationId}.typing`;
 }
 
 export function routingStatusTopic(userId: string): string {
