@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
-import { FixtureError, parseFixture } from '../../emulator/config/load-fixture.ts';
+import { FixtureError } from '../../emulator/config/load-fixture.ts';
 import { startCustomer } from '../support/agents.ts';
 import { injectableEmulator } from '../support/emulators.ts';
+import { withMessengerFlow } from '../support/fixtures.ts';
 
-/** The default fixture with one more flow and a deployment that uses it. */
 function fixtureWithFlow(flowYaml: string) {
-  const fx = structuredClone(defaultFixture()) as unknown as Record<string, unknown> & {
-    flows: unknown[];
-    deployments: { messenger: { id: string; flow: string }[] };
-  };
-  fx.flows.push({ name: 'Test Flow', type: 'inboundShortMessage', yaml: flowYaml });
-  fx.deployments.messenger.push({
-    ...fx.deployments.messenger[0]!,
-    id: 'test-deployment',
-    flow: 'Test Flow',
-  });
-  return parseFixture(fx);
+  return withMessengerFlow(flowYaml, { flowName: 'Test Flow', deploymentId: 'test-deployment' });
 }
 
 const TRIAGE_FLOW = stringify({

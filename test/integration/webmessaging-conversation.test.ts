@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
-import { parseFixture } from '../../emulator/config/load-fixture.ts';
 import { sdkAgents } from '../support/agents.ts';
 import { startEmulator, type TestEmulator } from '../support/emulators.ts';
+import { withMessengerFlow } from '../support/fixtures.ts';
 import { fullHistory, Guest, type Wire } from '../support/webmessaging.ts';
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -331,16 +330,9 @@ function fixtureWithGreetingFlow() {
       ],
     },
   });
-  const fx = structuredClone(defaultFixture()) as unknown as {
-    flows: unknown[];
-    deployments: { messenger: Record<string, unknown>[] };
-  };
-  fx.flows.push({ name: 'Greeting Flow', type: 'inboundShortMessage', yaml: flow });
-  fx.deployments.messenger.push({
-    id: 'greeting-deployment',
-    flow: 'Greeting Flow',
-    allowAllDomains: true,
-    conversationDisconnect: { enabled: true, type: 'Send' },
+  return withMessengerFlow(flow, {
+    flowName: 'Greeting Flow',
+    deploymentId: 'greeting-deployment',
+    deployment: { conversationDisconnect: { enabled: true, type: 'Send' } },
   });
-  return parseFixture(fx);
 }
