@@ -115,6 +115,7 @@ async function signIn(agentId) {
       if (session !== own) return;
       if (topic.endsWith('.routingStatus')) showStatus(body.routingStatus);
       else if (isTypingFrame(topic, body)) showCustomerTyping(body);
+      else if (topic.startsWith('v2.conversations.chats.')) session.tracker.addChatMessage(body);
       else if (topic.startsWith('v2.users.')) session.tracker.update(body);
     },
     (state, error) => {

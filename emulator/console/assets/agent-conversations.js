@@ -70,8 +70,47 @@ export class ConversationTracker {
     entry.queueName = leg.queueName ?? conversation.participants.findLast((p) => p.queueName)?.queueName;
     // A new alert for a conversation the agent had closed (transferred back to them) shows again.
     if (entry.state === 'alerting' && previous !== 'alerting') entry.closed = false;
-    this.#collectMessages(entry, conversation);
+    if (entry.media === 'chats') {
+      // Chat communications list no messages: read the chat's history once, then follow its topic.
+      if (!entry.chatHistoryRead) {
+        entry.chatHistoryRead = true;
+        this.#readChatHistory(entry);
+      }
+    } else this.#collectMessages(entry, conversation);
     this.#onChange(entry, previous);
+  }
+
+  /** A message from the chat's own topic (v2.conversations.chats.{id}.messages). */
+  addChatMessage(message) {
+    const entry = this.#entries.get(message.conversation?.id);
+    if (!entry || entry.seen.has(message.id)) return;
+    entry.seen.add(message.id);
+    const sender = entry.conversation.participants.find(
+      (p) => p.chats?.[0]?.id === message.sender?.id || p.id === message.sender?.id,
+    );
+    entry.messages.push({
+      id: message.id,
+      time: message.timestamp,
+      purpose: sender?.purpose ?? 'customer',
+      name: sender?.name ?? '',
+      mine: sender?.userId === this.#userId,
+      text: message.body,
+    });
+    this.#onChange(entry, entry.state);
+  }
+
+  async #readChatHistory(entry) {
+    try {
+      const list = await this.#api.request('GET', `/api/v2/conversations/chats/${entry.id}/messages`);
+      for (const m of list.entities ?? []) this.addChatMessage(m);
+    } catch (error) {
+      entry.messages.push({
+        id: 'history-error',
+        purpose: 'system',
+        name: '',
+        text: `(history unavailable: ${error.message})`,
+      });
+    }
   }
 
   /**

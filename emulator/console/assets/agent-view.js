@@ -25,7 +25,6 @@ export class ConversationView {
       'disconnect',
       'transcript',
       'typing',
-      'media-note',
       'composer',
       'reply',
       'transfer',
@@ -161,9 +160,6 @@ export class ConversationView {
     el['wrapup-code'].disabled = Boolean(entry.leg.wrapup);
     if (entry.leg.wrapup) el['wrapup-code'].value = entry.leg.wrapup.code;
     if (entry.state !== 'alerting') el['alert-left'].textContent = '';
-    el['media-note'].hidden = entry.media !== 'chats';
-    el['media-note'].textContent =
-      'WebChat transcripts are not readable through the agent API; replies are sent on the chat path.';
     this.#renderMessages(entry);
     this.#renderAttributes(entry);
   }

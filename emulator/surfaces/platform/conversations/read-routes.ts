@@ -4,7 +4,7 @@ import { ApiError, errors } from '../../../domain/errors.ts';
 import type { EmulatorRuntime } from '../../../runtime.ts';
 import { parseInput } from '../../validate.ts';
 import { principalOf } from '../auth-hook.ts';
-import { genericConversation, mediaConversation, messageData } from './presenters.ts';
+import { genericConversation, mediaConversation, messageData, webChatMessage } from './presenters.ts';
 import { ConversationParams, MessageParams } from './schemas.ts';
 
 const KIND_MEDIA: Record<string, MediaType> = { messages: 'message', chats: 'chat' };
@@ -47,6 +47,15 @@ export const conversationReadRoutes: FastifyPluginAsync<{ runtime: EmulatorRunti
       return mediaConversation(conversation);
     });
   }
+
+  // A chat's messages for an agent UI (the chat API of the older SDKs: getConversationsChatMessages).
+  app.get('/api/v2/conversations/chats/:conversationId/messages', async (request) => {
+    const { conversationId } = parseInput(ConversationParams, request.params, 'params');
+    const conversation = core.get(conversationId);
+    if (conversation.mediaType !== 'chat') throw errors.notFound(`chat conversation ${conversationId}`);
+    const entities = conversation.messages.map((m) => webChatMessage(conversation, m));
+    return { entities, selfUri: `/api/v2/conversations/chats/${conversationId}/messages` };
+  });
 
   app.get('/api/v2/conversations/messages/:conversationId/messages/:messageId', async (request) => {
     const { conversationId, messageId } = parseInput(MessageParams, request.params, 'params');
