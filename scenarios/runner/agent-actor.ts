@@ -1,5 +1,6 @@
 import type { Fixture } from '../../emulator/config/fixture-schema.ts';
-import { ExpectationFailed } from './world.ts';
+import { PlatformClient } from './platform-client.ts';
+import { ExpectationFailed, type PlatformHosts } from './world.ts';
 
 export interface AgentLeg {
   conversationId: string;
@@ -21,7 +22,7 @@ interface WireParticipant {
  * platform API, as an agent desktop would.
  */
 export class AgentActor {
-  #token?: string;
+  readonly #api: PlatformClient;
   /** The leg the agent is working on (alerting or connected), most recent last. */
   legs: AgentLeg[] = [];
 
@@ -29,16 +30,18 @@ export class AgentActor {
     readonly actor: string,
     readonly userId: string,
     readonly userName: string,
-    private readonly baseUrl: string,
-    private readonly client: { id: string; secret: string },
+    hosts: PlatformHosts,
+    client: { id: string; secret: string },
     private readonly log: (text: string, detail?: unknown) => void,
-  ) {}
+  ) {
+    this.#api = new PlatformClient(actor, hosts, client);
+  }
 
   static fromFixture(
     actor: string,
     userName: string,
     fixture: Fixture,
-    baseUrl: string,
+    hosts: PlatformHosts,
     log: AgentActor['log'],
   ) {
     const user = fixture.users.find((u) => u.name === userName);
@@ -46,39 +49,11 @@ export class AgentActor {
     const client = fixture.clients.find((c) => c.user === user.id);
     if (!client)
       throw new ExpectationFailed(`agent "${actor}": no client bound to ${userName} in the fixture`);
-    return new AgentActor(actor, user.id, user.name, baseUrl, client, log);
+    return new AgentActor(actor, user.id, user.name, hosts, client, log);
   }
 
-  async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    if (!this.#token) await this.#login();
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.#token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) {
-      const code = (parsed as { code?: string } | undefined)?.code ?? res.status;
-      throw new ExpectationFailed(
-        `${this.actor}: ${method} ${path} failed with ${res.status} ${code}`,
-        parsed,
-      );
-    }
-    return parsed;
-  }
-
-  async #login(): Promise<void> {
-    const res = await fetch(`${this.baseUrl}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${this.client.id}:${this.client.secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
-    if (!res.ok) throw new ExpectationFailed(`${this.actor}: login failed with ${res.status}`);
-    this.#token = ((await res.json()) as { access_token: string }).access_token;
+  call(method: string, path: string, body?: unknown): Promise<unknown> {
+    return this.#api.call(method, path, body);
   }
 
   setStatus(status: 'IDLE' | 'OFF_QUEUE') {
@@ -179,5 +154,50 @@ export class AgentActor {
     this.log(`${this.actor} wraps up (${code})`);
     await this.call('PATCH', `${this.#path(leg)}/participants/${leg.participantId}`, { wrapup: { code } });
     this.legs = this.legs.filter((l) => l !== leg);
+  }
+
+  /**
+   * Leaves the org as the run found it, as far as this agent goes: ends every conversation they still
+   * hold, wraps each up and goes off queue. Best effort (a real org may insist on its own wrap-up
+   * codes), so nothing here fails the run. Only a target that cannot be reset needs it.
+   */
+  async release(): Promise<void> {
+    const quietly = (p: Promise<unknown>) =>
+      p.then(
+        () => true,
+        () => false,
+      );
+    const list = await this.call('GET', '/api/v2/conversations').catch(() => ({ entities: [] }));
+    const active: AgentLeg[] = [];
+    for (const conversation of (list as { entities: { id: string; participants: WireParticipant[] }[] })
+      .entities) {
+      for (const p of conversation.participants) {
+        const comm = p.messages?.[0] ?? p.chats?.[0];
+        if (p.userId !== this.userId || p.purpose !== 'agent' || !comm) continue;
+        if (comm.state !== 'alerting' && comm.state !== 'connected') continue;
+        active.push({
+          conversationId: conversation.id,
+          participantId: p.id,
+          communicationId: comm.id,
+          media: p.chats?.length ? 'chat' : 'message',
+        });
+      }
+    }
+    const legs = [
+      ...active,
+      ...this.legs.filter((l) => !active.some((a) => a.participantId === l.participantId)),
+    ];
+    for (const leg of legs) {
+      const path = `${this.#path(leg)}/participants/${leg.participantId}`;
+      if (active.includes(leg)) await quietly(this.call('PATCH', path, { state: 'disconnected' }));
+      await quietly(this.call('PATCH', path, { wrapup: { code: 'Scenario cleanup' } }));
+    }
+    const offQueue = await quietly(
+      this.call('PUT', `/api/v2/users/${this.userId}/routingstatus`, { status: 'OFF_QUEUE' }),
+    );
+    this.legs = [];
+    this.log(
+      `${this.actor} released: ${active.length} conversation(s) ended${offQueue ? ', off queue' : ''}`,
+    );
   }
 }

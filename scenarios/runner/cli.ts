@@ -1,67 +1,47 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import type { Fixture } from '../../emulator/config/fixture-schema.ts';
+import { FixtureError, loadFixtureFile } from '../../emulator/config/load-fixture.ts';
+import { parseScenariosArgs, SCENARIOS_USAGE } from './cli-args.ts';
 import { discoverScenarioFiles } from './discover.ts';
 import { type LoadedScenario, loadScenarioFile, ScenarioError } from './load.ts';
-import { json, junit, prettyFailure, prettyLine } from './reporters.ts';
-import { runScenario, type ScenarioResult } from './run.ts';
+import { allSkipped, json, junit, prettyFailure, prettyLine } from './reporters.ts';
+import { type RunOptions, runScenario, type ScenarioResult } from './run.ts';
 import type { ScenarioChannel } from './world.ts';
 
-export const SCENARIOS_USAGE = `Usage: genesys-emulator scenarios [PATHS...] [options]
-
-Runs scenario files (YAML) against an in-process emulator and a real bridge, once per channel.
-
-Options:
-  --channel C          only webmessaging or webchat
-  --reporter R         pretty (default) | junit | json
-  --seed N             override every scenario's seed
-  --out DIR            where failed runs' full transcripts (and junit/json reports) go (default .scenario-results)
-  -h, --help           show this help
-
-PATHS default to scenarios/library.`;
+export { SCENARIOS_USAGE } from './cli-args.ts';
 
 /** `genesys-emulator scenarios ...`: returns the exit code (0 all passed, 1 a scenario failed, 2 bad usage). */
 export async function scenariosCli(argv: string[], defaultPath: string): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        channel: { type: 'string' },
-        reporter: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`genesys-emulator scenarios: ${(e as Error).message}\n\n${SCENARIOS_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${SCENARIOS_USAGE}\n`);
-    return 0;
-  }
-  const channel = values.channel as string | undefined;
-  const reporter = (values.reporter as string | undefined) ?? 'pretty';
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  const args = parseScenariosArgs(argv);
   const usage = (why: string) => {
     process.stderr.write(`genesys-emulator scenarios: ${why}\n\n${SCENARIOS_USAGE}\n`);
     return 2;
   };
-  if (channel !== undefined && channel !== 'webmessaging' && channel !== 'webchat')
-    return usage(`--channel must be webmessaging or webchat`);
-  if (!['pretty', 'junit', 'json'].includes(reporter))
-    return usage('--reporter must be pretty, junit or json');
-  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0))
-    return usage('--seed must be a whole number');
-  const out = resolve((values.out as string | undefined) ?? '.scenario-results');
+  if ('help' in args) {
+    process.stdout.write(`${SCENARIOS_USAGE}\n`);
+    return 0;
+  }
+  if ('usageError' in args) return usage(args.usageError);
+  const out = resolve(args.out ?? '.scenario-results');
+
+  let targetFixture: Fixture | undefined;
+  try {
+    targetFixture = args.targetFixture === undefined ? undefined : loadFixtureFile(args.targetFixture);
+  } catch (e) {
+    if (!(e instanceof FixtureError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return 2;
+  }
+  const runOptions: RunOptions = {
+    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    ...(args.target === undefined ? {} : { target: args.target }),
+    ...(targetFixture ? { targetFixture } : {}),
+  };
 
   let scenarios: LoadedScenario[];
   try {
-    const files = discoverScenarioFiles(positionals.length ? positionals : [defaultPath]);
+    const files = discoverScenarioFiles(args.paths.length ? args.paths : [defaultPath]);
     if (files.length === 0) return usage('no scenario files found');
     scenarios = files.map(loadScenarioFile);
   } catch (e) {
@@ -75,12 +55,13 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
 
   const results: ScenarioResult[] = [];
   const started = performance.now();
+  // One run at a time: a target is shared, and each run resets it.
   for (const scenario of scenarios) {
     for (const ch of scenario.channels) {
-      if (channel !== undefined && ch !== channel) continue;
-      const result = await runScenario(scenario, ch as ScenarioChannel, seed === undefined ? {} : { seed });
+      if (args.channel !== undefined && ch !== args.channel) continue;
+      const result = await runScenario(scenario, ch as ScenarioChannel, runOptions);
       results.push(result);
-      if (reporter !== 'pretty') continue;
+      if (args.reporter !== 'pretty') continue;
       process.stdout.write(`${prettyLine(result)}\n`);
       if (!result.passed) {
         mkdirSync(out, { recursive: true });
@@ -91,12 +72,18 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
     }
   }
   const failed = results.filter((r) => !r.passed).length;
+  const skippedRuns = results.filter(allSkipped).length;
+  const skippedSteps = results.reduce((n, r) => n + r.skipped.length, 0);
   const seconds = (performance.now() - started) / 1000;
-  if (reporter === 'junit') process.stdout.write(junit(results));
-  else if (reporter === 'json') process.stdout.write(json(results));
+  if (args.reporter === 'junit') process.stdout.write(junit(results));
+  else if (args.reporter === 'json') process.stdout.write(json(results));
   else {
+    const skipped = [
+      skippedRuns ? `, ${skippedRuns} skipped` : '',
+      skippedSteps ? ` (${skippedSteps} steps skipped)` : '',
+    ].join('');
     process.stdout.write(
-      `\n${results.length - failed} passed, ${failed} failed (${results.length} runs in ${seconds.toFixed(1)} s, ${(results.length / seconds).toFixed(1)} runs/s)\n`,
+      `\n${results.length - failed - skippedRuns} passed, ${failed} failed${skipped} (${results.length} runs in ${seconds.toFixed(1)} s, ${(results.length / seconds).toFixed(1)} runs/s)\n`,
     );
   }
   return failed ? 1 : 0;

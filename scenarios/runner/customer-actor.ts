@@ -9,6 +9,11 @@ export class CustomerActor {
   events: BridgeEvent[] = [];
   /** Texts the customer sent through the bridge (after the transfer), in order. */
   sent: string[] = [];
+  /**
+   * The last transfer's conversation id is not known yet: without a control plane only WebChat tells
+   * the guest, so a Web Messaging customer's id is learned from the agent who is alerted for it.
+   */
+  conversationUnknown = false;
   transfers = 0;
   messages = 0;
   unsubscribe?: () => void;

@@ -1,13 +1,25 @@
+import type { Fixture } from '../../emulator/config/fixture-schema.ts';
 import type { DomainEvent } from '../../emulator/domain/events.ts';
-import type { EmulatorRuntime } from '../../emulator/runtime.ts';
+
+/** Names for the ids events carry: from the running emulator's org, or a remote target's fixture. */
+export interface OrgNames {
+  userName(id: string): string | undefined;
+  queueName(id: string): string | undefined;
+}
+
+export function fixtureNames(fixture: Fixture | undefined): OrgNames {
+  return {
+    userName: (id) => fixture?.users.find((u) => u.id === id)?.name,
+    queueName: (id) => fixture?.queues.find((q) => q.id === id)?.name,
+  };
+}
 
 /**
  * One readable line per emulator timeline entry worth a transcript line (tokens, heartbeats and
  * clock moves are left out: they are noise in a story).
  */
-export function describeEmulatorEvent(event: DomainEvent, runtime: EmulatorRuntime): string | undefined {
-  const org = runtime.org();
-  const who = (userId?: string) => (userId ? (org.userById(userId)?.name ?? userId) : '');
+export function describeEmulatorEvent(event: DomainEvent, names: OrgNames): string | undefined {
+  const who = (userId?: string) => (userId ? (names.userName(userId) ?? userId) : '');
   const conv = event.conversationId ? `[${event.conversationId.slice(0, 8)}] ` : '';
   switch (event.type) {
     case 'conversation.created':
@@ -41,7 +53,7 @@ export function describeEmulatorEvent(event: DomainEvent, runtime: EmulatorRunti
     case 'typing.sent':
       return `${conv}${event.data.purpose} typing`;
     case 'conversation.transferred':
-      return `${conv}transferred to ${event.data.target.type === 'queue' ? (org.queueById(event.data.target.queueId)?.name ?? 'queue') : who(event.data.target.userId)}`;
+      return `${conv}transferred to ${event.data.target.type === 'queue' ? (names.queueName(event.data.target.queueId) ?? 'queue') : who(event.data.target.userId)}`;
     case 'fault.injected':
       return `fault: ${event.data.method} ${event.data.path} -> ${event.data.status}`;
     default:

@@ -3,9 +3,34 @@ import type { Fixture } from '../../emulator/config/fixture-schema.ts';
 import { loadFixtureFile } from '../../emulator/config/load-fixture.ts';
 import { AgentActor } from './agent-actor.ts';
 import { CustomerActor } from './customer-actor.ts';
+import { InProcessWorld } from './in-process-world.ts';
 import type { LoadedScenario, ScenarioStep } from './load.ts';
+import { describeNeeds, unmetNeeds } from './needs.ts';
+import { RemoteWorld } from './remote-world.ts';
 import { type Cast, STEP_HANDLERS } from './steps.ts';
-import { ExpectationFailed, type ScenarioChannel, World } from './world.ts';
+import { Transcript } from './transcript.ts';
+import {
+  type BridgeOptions,
+  ExpectationFailed,
+  type ScenarioChannel,
+  StepSkipped,
+  type World,
+} from './world.ts';
+
+export interface RunOptions {
+  seed?: number;
+  /** Run against this Genesys (`--target`) instead of an in-process emulator. */
+  target?: string;
+  /** The target's org as a fixture (`--target-fixture`), for a target without a control plane. */
+  targetFixture?: Fixture;
+}
+
+export interface SkippedStep {
+  stepIndex: number;
+  line?: number;
+  verb: string;
+  reason: string;
+}
 
 export interface ScenarioResult {
   scenario: string;
@@ -15,95 +40,161 @@ export interface ScenarioResult {
   /** Real time the run took, ms. */
   durationMs: number;
   steps: number;
+  /** Steps the target could not run (they need what it lacks); they neither pass nor fail. */
+  skipped: SkippedStep[];
+  /** stepIndex -1 (verb `setup`) when the run could not start. */
   failure?: { stepIndex: number; line?: number; verb: string; message: string; detail?: unknown };
   transcript: string;
   fullTranscript: string;
 }
 
-/** Runs one scenario on one channel: fresh emulator and bridge, steps in order, stop at the first failure. */
+/**
+ * Runs one scenario on one channel, steps in order, stopping at the first failure. By default a fresh
+ * emulator and bridge; with a target, a bridge pointed at it, and each step whose needs the target
+ * does not meet is skipped.
+ */
 export async function runScenario(
   scenario: LoadedScenario,
   channel: ScenarioChannel,
-  options: { seed?: number } = {},
+  options: RunOptions = {},
 ): Promise<ScenarioResult> {
   const started = performance.now();
+  const result = (world: { transcript: Transcript } | undefined, rest: Partial<ScenarioResult>) => {
+    const transcript = world?.transcript ?? new Transcript(() => Date.now());
+    return {
+      scenario: scenario.name,
+      file: scenario.file,
+      channel,
+      passed: rest.failure === undefined,
+      durationMs: performance.now() - started,
+      steps: scenario.steps.length,
+      skipped: rest.skipped ?? [],
+      ...(rest.failure ? { failure: rest.failure } : {}),
+      transcript: transcript.render(false),
+      fullTranscript: transcript.render(true),
+    };
+  };
+
+  let world: World;
+  try {
+    world = await createWorld(scenario, channel, options);
+  } catch (e) {
+    const failure = { stepIndex: -1, verb: 'setup', message: e instanceof Error ? e.message : String(e) };
+    const transcript = new Transcript(() => Date.now());
+    transcript.add('runner', `FAILED in setup: ${failure.message}`);
+    return result({ transcript }, { failure });
+  }
+
+  // A target without a control plane cannot take the scenario's own org, and its steps assume that org.
+  const blocked =
+    scenario.fixture !== 'default' && !world.capabilities.controlPlane
+      ? `${describeNeeds(['controlPlane'])} (to load the fixture ${scenario.fixture})`
+      : undefined;
+  const cast: Cast = { customers: new Map(), agents: new Map() };
+  const skipped: SkippedStep[] = [];
+  const skip = (step: ScenarioStep, reason: string) => {
+    world.transcript.add('runner', `SKIPPED (${reason})`);
+    skipped.push({
+      stepIndex: step.index,
+      ...(step.line ? { line: step.line } : {}),
+      verb: step.verb,
+      reason,
+    });
+  };
+  let failure: ScenarioResult['failure'];
+  let current: ScenarioStep | undefined;
+  try {
+    castScenario(scenario, world, cast);
+    for (const step of scenario.steps) {
+      current = step;
+      await world.catchUp?.();
+      world.transcript.add('step', describeStep(step));
+      const unmet = unmetNeeds(step, world.capabilities);
+      const reason = blocked ?? (unmet.length ? describeNeeds(unmet) : undefined);
+      if (reason !== undefined) {
+        skip(step, reason);
+        continue;
+      }
+      try {
+        await (STEP_HANDLERS[step.verb] as (w: World, c: Cast, a: unknown, s: ScenarioStep) => Promise<void>)(
+          world,
+          cast,
+          step.args,
+          step,
+        );
+      } catch (e) {
+        if (!(e instanceof StepSkipped)) throw e;
+        skip(step, e.reason);
+      }
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    failure = {
+      stepIndex: current?.index ?? -1,
+      ...(current?.line ? { line: current.line } : {}),
+      verb: current?.verb ?? 'setup',
+      message,
+      ...(e instanceof ExpectationFailed && e.detail !== undefined ? { detail: e.detail } : {}),
+    };
+    world.transcript.add(
+      'runner',
+      current
+        ? `FAILED at step ${current.index + 1} (${current.verb}): ${message}`
+        : `FAILED in setup: ${message}`,
+      failure.detail,
+    );
+  } finally {
+    for (const c of cast.customers.values()) c.unsubscribe?.();
+    // A target that cannot be reset keeps what agents left behind; the next run must find them free.
+    if (!world.capabilities.controlPlane) for (const a of cast.agents.values()) await a.release();
+    await world.close();
+  }
+  return result(world, { skipped, ...(failure ? { failure } : {}) });
+}
+
+async function createWorld(
+  scenario: LoadedScenario,
+  channel: ScenarioChannel,
+  options: RunOptions,
+): Promise<World> {
   const fixture: Fixture | undefined =
     scenario.fixture === 'default'
       ? undefined
       : loadFixtureFile(resolve(dirname(scenario.file), scenario.fixture));
-  const world = await World.create({
-    ...(fixture ? { fixture } : {}),
+  const bridge: BridgeOptions = {
     channel,
     seed: options.seed ?? scenario.seed,
     ...(scenario.bridge.queueName ? { queueName: scenario.bridge.queueName } : {}),
     ...(scenario.bridge.queueMetadataKey ? { queueMetadataKey: scenario.bridge.queueMetadataKey } : {}),
     ...(scenario.bridge.deploymentId ? { deploymentId: scenario.bridge.deploymentId } : {}),
     ...(scenario.bridge.origin ? { origin: scenario.bridge.origin } : {}),
-  });
-  const cast = castOf(scenario, world);
-  let failure: ScenarioResult['failure'];
-  let done = 0;
-  try {
-    for (const step of scenario.steps) {
-      world.transcript.add('step', describeStep(step));
-      await (STEP_HANDLERS[step.verb] as (w: World, c: Cast, a: unknown, s: ScenarioStep) => Promise<void>)(
-        world,
-        cast,
-        step.args,
-        step,
-      );
-      done++;
-    }
-  } catch (e) {
-    const step = scenario.steps[done]!;
-    const message = e instanceof Error ? e.message : String(e);
-    failure = {
-      stepIndex: step.index,
-      ...(step.line ? { line: step.line } : {}),
-      verb: step.verb,
-      message,
-      ...(e instanceof ExpectationFailed && e.detail !== undefined ? { detail: e.detail } : {}),
-    };
-    world.transcript.add(
-      'runner',
-      `FAILED at step ${step.index + 1} (${step.verb}): ${message}`,
-      failure.detail,
-    );
-  } finally {
-    for (const c of cast.customers.values()) c.unsubscribe?.();
-    await world.close();
-  }
-  return {
-    scenario: scenario.name,
-    file: scenario.file,
-    channel,
-    passed: failure === undefined,
-    durationMs: performance.now() - started,
-    steps: scenario.steps.length,
-    ...(failure ? { failure } : {}),
-    transcript: world.transcript.render(false),
-    fullTranscript: world.transcript.render(true),
   };
+  if (options.target === undefined)
+    return InProcessWorld.create({ ...bridge, ...(fixture ? { fixture } : {}) });
+  return RemoteWorld.create({
+    ...bridge,
+    target: options.target,
+    ...(fixture ? { fixture } : {}),
+    ...(options.targetFixture ? { targetFixture: options.targetFixture } : {}),
+  });
 }
 
-function castOf(scenario: LoadedScenario, world: World): Cast {
-  const cast: Cast = { customers: new Map(), agents: new Map() };
-  const fixture = world.emulator.runtime.fixture;
+/** Customers are the bot's; agents act with the fixture's clients, when the world has credentials. */
+function castScenario(scenario: LoadedScenario, world: World, cast: Cast): void {
   let n = 0;
   for (const [name, actor] of Object.entries(scenario.actors)) {
     if ('customer' in actor) {
       const displayName = actor.customer.displayName ?? name;
       cast.customers.set(name, new CustomerActor(name, displayName, actor.customer.id ?? `customer-${++n}`));
-    } else {
+    } else if (world.fixture && world.capabilities.agents) {
       cast.agents.set(
         name,
-        AgentActor.fromFixture(name, actor.agent, fixture, world.baseUrl, (text, detail) =>
+        AgentActor.fromFixture(name, actor.agent, world.fixture, world.hosts, (text, detail) =>
           world.transcript.add('agent', text, detail),
         ),
       );
     }
   }
-  return cast;
 }
 
 export function describeStep(step: ScenarioStep): string {

@@ -1,12 +1,11 @@
 import { type BridgeEvent, BridgeFailure } from '../../bridge/index.ts';
-import { findConversation } from '../../emulator/domain/conversations/conversation-store.ts';
-import { customerOf } from '../../emulator/domain/conversations/model.ts';
+import type { DomainEvent } from '../../emulator/domain/events.ts';
 import type { AgentActor } from './agent-actor.ts';
 import type { CustomerActor } from './customer-actor.ts';
 import type { ScenarioStep } from './load.ts';
 import { containsSubset, describeMatch, textMatches } from './matchers.ts';
 import { durationMs, type StepArgs, type StepVerb } from './schema.ts';
-import { ExpectationFailed, type World } from './world.ts';
+import { type ConversationView, ExpectationFailed, StepSkipped, type World } from './world.ts';
 
 export interface Cast {
   customers: Map<string, CustomerActor>;
@@ -33,9 +32,13 @@ function sessionOf(c: CustomerActor): string {
   if (!c.sessionId) throw new ExpectationFailed(`${c.actor} has no bridge session (transfer first)`);
   return c.sessionId;
 }
-function conversationOf(world: World, c: CustomerActor) {
+async function conversationOf(world: World, c: CustomerActor): Promise<ConversationView> {
+  if (c.conversationUnknown)
+    throw new StepSkipped(
+      `${c.actor}'s Genesys conversation id is unknown: Web Messaging does not tell the guest, the target has no control plane, and no agent was alerted for it`,
+    );
   const id = c.conversationId;
-  const conversation = id ? findConversation(world.emulator.runtime, id) : undefined;
+  const conversation = id ? await world.conversation(id) : undefined;
   if (!conversation) throw new ExpectationFailed(`${c.actor} has no Genesys conversation yet`);
   return conversation;
 }
@@ -45,7 +48,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
   async transfer(world, cast, args) {
     const c = customer(cast, args.customer);
     const n = ++c.transfers;
-    const since = world.emulatorEvents.length;
+    const since = world.timeline.length;
     c.unsubscribe?.();
     // The bridge refuses some transfers up front (a BridgeFailure) and reports others as failed results.
     const result = await world.bridge
@@ -86,9 +89,16 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     c.events = [];
     c.sent = [];
     c.unsubscribe = world.bridge.subscribe(result.sessionId, (e) => c.events.push(e));
+    if (!world.capabilities.controlPlane) {
+      // Without a timeline, only WebChat tells the guest (so the bridge) its conversation id.
+      const id = (await world.bridge.getSession(result.sessionId))?.provider.conversationId;
+      if (id !== undefined) c.conversationIds.push(id);
+      c.conversationUnknown = id === undefined;
+      return;
+    }
     // The conversation this transfer created is the first one created since the step began.
     const created = await world.waitFor(`${c.actor}'s Genesys conversation`, DEFAULT_WITHIN, () =>
-      world.emulatorEvents.slice(since).find((e) => e.type === 'conversation.created'),
+      world.timeline.slice(since).find((e) => e.type === 'conversation.created'),
     );
     c.conversationIds.push(created.conversationId!);
   },
@@ -136,7 +146,8 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
 
   async expectAlert(world, cast, args) {
     const a = agent(cast, args.agent);
-    await world.waitFor(`an alert for ${a.actor}`, within(args.within), () => a.findAlert());
+    const leg = await world.waitFor(`an alert for ${a.actor}`, within(args.within), () => a.findAlert());
+    learnConversation(world, cast, leg.conversationId, a);
   },
 
   async answer(_world, cast, name) {
@@ -146,13 +157,13 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
   async letAlertTimeOut(world, cast, name) {
     const a = agent(cast, name);
     const leg = a.current();
-    const participant = findConversation(world.emulator.runtime, leg.conversationId)?.participants.find(
+    const participant = (await world.conversation(leg.conversationId))?.participants.find(
       (p) => p.id === leg.participantId,
     );
     if (participant?.state !== 'alerting') throw new ExpectationFailed(`${a.actor} is not being alerted`);
     const deadline = (participant.startAlertingTime ?? 0) + (participant.alertingTimeoutMs ?? 0);
     world.transcript.add('runner', `${a.actor} lets the alert time out`);
-    await world.advance(Math.max(0, deadline - world.clock.now()));
+    await world.advance(Math.max(0, deadline - world.now()));
     a.legs = a.legs.filter((l) => l !== leg);
   },
 
@@ -212,7 +223,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     const a = agent(cast, args.agent);
     const leg = a.current();
     await world.waitFor(`${a.actor} to receive ${describeMatch(args.text)}`, within(args.within), () =>
-      world.emulatorEvents.find(
+      world.timeline.find(
         (e) =>
           e.type === 'message.sent' &&
           e.conversationId === leg.conversationId &&
@@ -224,7 +235,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
 
   async expectParticipantData(world, cast, args) {
     await world.settle();
-    const attributes = customerOf(conversationOf(world, customer(cast, args.customer))).attributes;
+    const { attributes } = await conversationOf(world, customer(cast, args.customer));
     const fail = (what: string) => new ExpectationFailed(`Participant Data ${what}`, attributes);
     if (args.equals && JSON.stringify(sortKeys(attributes)) !== JSON.stringify(sortKeys(args.equals)))
       throw fail(`is not exactly ${JSON.stringify(args.equals)}`);
@@ -242,7 +253,6 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
 
   async expectConversation(world, cast, args) {
     const c = customer(cast, args.customer);
-    const runtime = world.emulator.runtime;
     const describe = [
       args.queuedIn && `queued in ${args.queuedIn}`,
       args.connectedTo && `connected to ${args.connectedTo}`,
@@ -250,26 +260,28 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     ]
       .filter(Boolean)
       .join(', ');
-    await world.waitFor(`${c.actor}'s conversation to be ${describe}`, within(args.within), () => {
-      const conversation = conversationOf(world, c);
+    await world.waitFor(`${c.actor}'s conversation to be ${describe}`, within(args.within), async () => {
+      const conversation = await conversationOf(world, c);
       if (args.queuedIn !== undefined) {
-        const queue = runtime.org().queueByName(args.queuedIn);
-        if (!queue || !runtime.router.waitingIn(queue.id).includes(conversation.id)) return undefined;
+        const waiting = await world.waitingIn(args.queuedIn);
+        if (!waiting?.includes(conversation.id)) return undefined;
       }
       if (args.connectedTo !== undefined) {
         const a = agent(cast, args.connectedTo);
         if (!conversation.participants.some((p) => p.userId === a.userId && p.state === 'connected'))
           return undefined;
       }
-      if (args.ended !== undefined && (conversation.endTime !== undefined) !== args.ended) return undefined;
+      if (args.ended !== undefined && conversation.ended !== args.ended) return undefined;
       return true;
     });
   },
 
   async expectFlow(world, cast, args) {
     await world.settle();
-    const conversationId = conversationOf(world, customer(cast, args.customer)).id;
-    const run = world.emulator.runtime.events.ofType('flow.run', { conversationId }).at(-1);
+    const { id } = await conversationOf(world, customer(cast, args.customer));
+    const run = world.timeline
+      .filter((e): e is DomainEvent<'flow.run'> => e.type === 'flow.run' && e.conversationId === id)
+      .at(-1);
     if (!run) throw new ExpectationFailed('no flow ran for this conversation');
     if (args.queue !== undefined && run.data.queue?.name !== args.queue)
       throw new ExpectationFailed(
@@ -294,7 +306,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     const c = customer(cast, args.customer);
     const conversationIds = new Set(c.conversationIds);
     const said = (purpose: string) =>
-      world.emulatorEvents.flatMap((e) =>
+      world.timeline.flatMap((e) =>
         e.type === 'message.sent' &&
         conversationIds.has(e.conversationId ?? '') &&
         e.data.message.purpose === purpose
@@ -333,7 +345,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     const conversationIds = args.customer
       ? new Set(customer(cast, args.customer).conversationIds)
       : undefined;
-    const found = world.emulatorEvents.filter(
+    const found = world.timeline.filter(
       (e) =>
         e.type === args.type &&
         (!conversationIds || conversationIds.has(e.conversationId ?? '')) &&
@@ -345,6 +357,22 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
       );
   },
 };
+
+/**
+ * Without a timeline, a Web Messaging customer's conversation is recognised by the agent alert for a
+ * conversation no customer is known to have, when exactly one customer is still waiting to learn theirs
+ * (scenarios transfer one customer at a time, so the alert that follows a transfer is for it).
+ */
+function learnConversation(world: World, cast: Cast, conversationId: string, by: AgentActor): void {
+  const customers = [...cast.customers.values()];
+  if (customers.some((c) => c.conversationIds.includes(conversationId))) return;
+  const waiting = customers.filter((c) => c.conversationUnknown);
+  if (waiting.length !== 1) return;
+  const c = waiting[0]!;
+  c.conversationIds.push(conversationId);
+  c.conversationUnknown = false;
+  world.transcript.add('runner', `${c.actor}'s conversation is ${conversationId} (from ${by.actor}'s alert)`);
+}
 
 async function dropGuestSocket(world: World, c: CustomerActor): Promise<void> {
   const id = c.conversationId;

@@ -1,0 +1,73 @@
+import { wsSocketFactory } from '../../bridge/channels/socket.ts';
+import type { FetchLike, SocketFactory } from '../../bridge/index.ts';
+
+/**
+ * What the run is doing right now, as far as waiting is concerned: a counter that moves with every
+ * emulator event, bridge event and guest frame, and the bridge's HTTP requests still in flight.
+ */
+export class ActivityProbe {
+  count = 0;
+  inFlight = 0;
+
+  /** The bridge's sockets, counting every frame in either direction. */
+  readonly socketFactory: SocketFactory = (url, headers, handlers) => {
+    const socket = wsSocketFactory(url, headers, {
+      ...handlers,
+      open: () => {
+        this.count++;
+        handlers.open();
+      },
+      message: (text) => {
+        this.count++;
+        handlers.message(text);
+      },
+      close: (code, reason) => {
+        this.count++;
+        handlers.close(code, reason);
+      },
+    });
+    return {
+      ...socket,
+      send: (text) => {
+        this.count++;
+        socket.send(text);
+      },
+    };
+  };
+
+  /** The bridge's HTTP calls, counted while they are in flight. */
+  readonly fetch: FetchLike = async (...args: Parameters<FetchLike>) => {
+    this.inFlight++;
+    try {
+      return await (globalThis.fetch as unknown as FetchLike)(...args);
+    } finally {
+      this.inFlight--;
+      this.count++;
+    }
+  };
+}
+
+/**
+ * Returns once nothing has happened (no counted activity) for several event-loop turns in a row,
+ * confirmed across one timer turn (loopback I/O lands in the poll phase between turns).
+ */
+export async function untilQuiet(probe: ActivityProbe): Promise<void> {
+  let seen = probe.count;
+  let quietTimerTurns = 0;
+  for (let round = 0; round < 5000 && quietTimerTurns < 2; round++) {
+    for (let quiet = 0; quiet < 8; ) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (probe.count === seen && probe.inFlight === 0) quiet++;
+      else {
+        seen = probe.count;
+        quiet = 0;
+      }
+    }
+    await new Promise<void>((resolve) => setTimeout(resolve, 1));
+    if (probe.count === seen && probe.inFlight === 0) quietTimerTurns++;
+    else {
+      seen = probe.count;
+      quietTimerTurns = 0;
+    }
+  }
+}

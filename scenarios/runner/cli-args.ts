@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { parseLoginUrl } from '../../bridge/index.ts';
+import type { ScenarioChannel } from './world.ts';
+
+export const SCENARIOS_USAGE = `Usage: genesys-emulator scenarios [PATHS...] [options]
+
+Runs scenario files (YAML) against an in-process emulator and a real bridge, once per channel.
+
+Options:
+  --channel C          only webmessaging or webchat
+  --reporter R         pretty (default) | junit | json
+  --seed N             override every scenario's seed
+  --out DIR            where failed runs' full transcripts (and junit/json reports) go (default .scenario-results)
+  --target URL         run against another emulator (http://127.0.0.1:PORT) or a real org's login URL
+                       (https://login.mypurecloud.ie) instead of an in-process emulator; steps that need
+                       what the target lacks (control plane, manual clock, agent credentials) are skipped
+  --target-fixture F   the target's org as a fixture file (deployments, queues, agent clients bound to
+                       users); needed for a target without a control plane
+  -h, --help           show this help
+
+PATHS default to scenarios/library.`;
+
+export interface ScenariosArgs {
+  paths: string[];
+  channel?: ScenarioChannel;
+  reporter: 'pretty' | 'junit' | 'json';
+  seed?: number;
+  out?: string;
+  target?: string;
+  targetFixture?: string;
+}
+
+export type ParsedScenariosArgs = { help: true } | { usageError: string } | ScenariosArgs;
+
+/** The command line of `genesys-emulator scenarios`, checked; nothing is read or contacted here. */
+export function parseScenariosArgs(argv: string[]): ParsedScenariosArgs {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        channel: { type: 'string' },
+        reporter: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        target: { type: 'string' },
+        'target-fixture': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    return { usageError: (e as Error).message };
+  }
+  if (values.help) return { help: true };
+  const channel = values.channel as string | undefined;
+  const reporter = (values.reporter as string | undefined) ?? 'pretty';
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  const target = values.target as string | undefined;
+  const targetFixture = values['target-fixture'] as string | undefined;
+  if (channel !== undefined && channel !== 'webmessaging' && channel !== 'webchat')
+    return { usageError: '--channel must be webmessaging or webchat' };
+  if (reporter !== 'pretty' && reporter !== 'junit' && reporter !== 'json')
+    return { usageError: '--reporter must be pretty, junit or json' };
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0))
+    return { usageError: '--seed must be a whole number' };
+  if (targetFixture !== undefined && target === undefined)
+    return { usageError: '--target-fixture describes a --target; give both' };
+  if (target !== undefined) {
+    const parsed = parseLoginUrl(target);
+    if (!parsed.ok) {
+      const p = parsed.problem;
+      const suggestion = p.kind === 'notLoginHost' && p.suggestion ? ` (did you mean ${p.suggestion}?)` : '';
+      return {
+        usageError: `--target must be an emulator (http://127.0.0.1:PORT) or a Genesys login URL (https://login.<region domain>)${suggestion}`,
+      };
+    }
+    // A real org has no control plane, so only a fixture file can say which deployment to use.
+    if (parsed.hosts.target === 'genesys' && targetFixture === undefined)
+      return {
+        usageError:
+          '--target on a real org needs --target-fixture FILE (its deployments, queues and agent clients)',
+      };
+  }
+  return {
+    paths: positionals,
+    reporter,
+    ...(channel === undefined ? {} : { channel }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(values.out === undefined ? {} : { out: values.out as string }),
+    ...(target === undefined ? {} : { target }),
+    ...(targetFixture === undefined ? {} : { targetFixture }),
+  };
+}
