@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { ContractPhaseSequencer } from '../contracts/support/phase-sequencer.ts';
 
 // The config lives under test/ so the repository's top level stays fixed (package.json, tsconfig.json,
 // emulator/, bridge/, contracts/, scenarios/, test/, README.md); paths are resolved from the repo root.
@@ -10,6 +11,8 @@ export default defineConfig({
     root,
     setupFiles: ['test/support/leak-check.ts'],
     env: { PACT_DO_NOT_TRACK: 'true' },
+    // Only reorders the contracts project (consumer files before provider files); see the sequencer.
+    sequence: { sequencer: ContractPhaseSequencer },
     projects: [
       {
         extends: true,
@@ -31,6 +34,22 @@ export default defineConfig({
           include: ['test/scenarios/**/*.test.ts'],
           maxConcurrency: 6,
           testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        // Consumer tests write pact files, then verification reads them: one worker runs the files one
+        // after another (fileParallelism false) in the sequencer's order, consumer phase first; isolate
+        // false loads Pact's native library once. groupOrder 1 runs this group after the others, and
+        // gives it its own group, as a single-worker project needs.
+        test: {
+          name: 'contracts',
+          include: ['contracts/consumer/**/*.pact.test.ts', 'contracts/provider/**/*.verify.test.ts'],
+          globalSetup: ['contracts/support/pact-dir.ts'],
+          fileParallelism: false,
+          isolate: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 30_000,
         },
       },
     ],

@@ -8,7 +8,9 @@ import type { CustomerMessage, StartTransferRequest } from '../types.ts';
  */
 const text = (field: string) =>
   z
-    .string({ error: `${field} must be text` })
+    .string({
+      error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be text`),
+    })
     .trim()
     .min(1, { error: `${field} must not be empty` });
 const optionalText = (field: string) => z.string({ error: `${field} must be text` }).optional();

@@ -1,0 +1,22 @@
+import { AgentPool } from './agents.ts';
+import { ChatStage } from './chat-stage.ts';
+import { MessagingStage } from './messaging-stage.ts';
+import type { ProviderWorld } from './world.ts';
+
+/** Everything one interaction set up: its guests, chat and agents, closed together when it ends. */
+export class Stage {
+  readonly agents: AgentPool;
+  readonly messaging: MessagingStage;
+  readonly chat: ChatStage;
+
+  constructor(world: ProviderWorld) {
+    this.agents = new AgentPool(world);
+    this.messaging = new MessagingStage(world, this.agents);
+    this.chat = new ChatStage(world, this.agents);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.messaging.close(), this.chat.close()]);
+    await this.agents.close();
+  }
+}

@@ -1,0 +1,23 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type TestEmulator } from '../../test/support/emulators.ts';
+import { EmulatorWorld } from './emulator-world.ts';
+import { freshPactFile } from './fresh-pacts.ts';
+import { readCanonical } from './pact-files.ts';
+import { verifyPact } from './verify-pact.ts';
+
+/** The WebChat v2 pact (guest REST API and event-stream frames) against a listening emulator. */
+let emulator: TestEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(() => emulator.close());
+
+describe('the emulator honours the WebChat pact', () => {
+  it('verifies every interaction: REST calls through the guest API, frames from real guest chats', async () => {
+    const file = freshPactFile('webChat');
+    const outcome = await verifyPact(file, new EmulatorWorld(emulator.baseUrl));
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.passed).toBe(true);
+    expect(outcome.results).toHaveLength(JSON.parse(readCanonical(file)).interactions.length);
+  });
+});
