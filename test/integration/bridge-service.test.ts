@@ -5,12 +5,9 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { BridgeConfigError, type BridgeEvent, type GenesysChannel } from '../../bridge/index.ts';
 import { buildBridgeService, verifyWebhookSignature } from '../../bridge/service/index.ts';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
-import { type Fixture, FixtureSchema } from '../../emulator/config/fixture-schema.ts';
-import { sdkAgents } from '../support/agents.ts';
+import { agentsFor, bridgeConfig, storyFixture } from '../support/bridge-story.ts';
 import { startEmulator, type TestEmulator } from '../support/emulators.ts';
 import { SharedTime } from '../support/shared-time.ts';
-import { chatAgents } from '../support/webchat.ts';
 
 /**
  * The bridge as a service (bridge/service) against the emulator: the library story of
@@ -25,53 +22,6 @@ import { chatAgents } from '../support/webchat.ts';
 const KEY = 'test-api-key-0123456789';
 const AUTH = { authorization: `Bearer ${KEY}` };
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';
-
-// ---------------------------------------------------------------- one timeline (see bridge-story.test.ts)
-
-// ---------------------------------------------------------------- emulator side
-
-function storyFixture(): Fixture {
-  const base = structuredClone(defaultFixture());
-  const [messenger, ...others] = base.deployments.messenger;
-  return FixtureSchema.parse({
-    ...base,
-    deployments: {
-      ...base.deployments,
-      messenger: [{ ...messenger!, conversationDisconnect: { enabled: true, type: 'Send' } }, ...others],
-    },
-  });
-}
-
-async function agentsFor(channel: GenesysChannel, emulator: TestEmulator) {
-  if (channel === 'webMessaging') {
-    const agents = await sdkAgents(emulator);
-    onTestFinished(agents.closeAll);
-    return async (name: string) => {
-      const agent = await agents.agent(name);
-      return { ...agent, alert: (cid: string | undefined) => agent.alert(cid) };
-    };
-  }
-  const agents = await chatAgents(emulator);
-  onTestFinished(agents.closeAll);
-  return async (name: string) => {
-    const agent = await agents.agent(name);
-    return {
-      ...agent,
-      alert: async (cid: string | undefined) => ({ conversationId: cid!, ...(await agent.alert(cid!)) }),
-    };
-  };
-}
-
-function bridgeConfig(channel: GenesysChannel, emulator: TestEmulator) {
-  const fx = emulator.runtime.fixture;
-  return {
-    loginUrl: emulator.baseUrl,
-    organizationId: fx.org.id,
-    deploymentId: channel === 'webChat' ? fx.deployments.webchat[0]!.id : fx.deployments.messenger[0]!.id,
-    channel,
-    ...(channel === 'webChat' ? { queueName: 'General' } : {}),
-  };
-}
 
 // ---------------------------------------------------------------- service side
 

@@ -1,11 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type BridgeEvent, createBridge, type GenesysChannel } from '../../bridge/index.ts';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
-import { type Fixture, FixtureSchema } from '../../emulator/config/fixture-schema.ts';
-import { sdkAgents } from '../support/agents.ts';
-import { startEmulator, type TestEmulator } from '../support/emulators.ts';
+import { agentsFor, bridgeConfig, storyFixture } from '../support/bridge-story.ts';
+import { startEmulator } from '../support/emulators.ts';
 import { SharedTime } from '../support/shared-time.ts';
-import { chatAgents } from '../support/webchat.ts';
 
 /**
  * The bridge library's whole story against the emulator, once per Genesys channel: a transfer whose
@@ -17,52 +14,6 @@ import { chatAgents } from '../support/webchat.ts';
  * bridge event advances it in 50 ms steps while the bridge is idle, so the bridge's 1 s reorder window,
  * its 2 messages/s pacing and WebChat's 2 s transfer grace elapse without any real-time sleep.
  */
-
-/** The default org, with the Messenger deployment telling the guest when the agent ends the conversation. */
-function storyFixture(): Fixture {
-  const base = structuredClone(defaultFixture());
-  const [messenger, ...others] = base.deployments.messenger;
-  return FixtureSchema.parse({
-    ...base,
-    deployments: {
-      ...base.deployments,
-      messenger: [{ ...messenger!, conversationDisconnect: { enabled: true, type: 'Send' } }, ...others],
-    },
-  });
-}
-
-/** Message agents (sdkAgents) and chat agents (chatAgents) behind one shape. */
-async function agentsFor(channel: GenesysChannel, emulator: TestEmulator) {
-  if (channel === 'webMessaging') {
-    const agents = await sdkAgents(emulator);
-    onTestFinished(agents.closeAll);
-    return async (name: string) => {
-      const agent = await agents.agent(name);
-      return { ...agent, alert: (cid: string | undefined) => agent.alert(cid) };
-    };
-  }
-  const agents = await chatAgents(emulator);
-  onTestFinished(agents.closeAll);
-  return async (name: string) => {
-    const agent = await agents.agent(name);
-    return {
-      ...agent,
-      alert: async (cid: string | undefined) => ({ conversationId: cid!, ...(await agent.alert(cid!)) }),
-    };
-  };
-}
-
-function bridgeConfig(channel: GenesysChannel, emulator: TestEmulator) {
-  const fx = emulator.runtime.fixture;
-  return {
-    loginUrl: emulator.baseUrl,
-    organizationId: fx.org.id,
-    deploymentId: channel === 'webChat' ? fx.deployments.webchat[0]!.id : fx.deployments.messenger[0]!.id,
-    channel,
-    // WebChat needs a default routing target; the transfer's QueueName metadata overrides it.
-    ...(channel === 'webChat' ? { queueName: 'General' } : {}),
-  };
-}
 
 const METADATA = { QueueName: 'Sports Support', customerId: 'C-1001', intent: 'billing' };
 
