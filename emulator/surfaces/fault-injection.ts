@@ -7,30 +7,39 @@ import { parseInput } from './validate.ts';
 
 /**
  * Fault injection for resilience tests (control plane only): the next N requests whose path matches
- * are answered 429 `too.many.requests` or 503 `service.unavailable` with a Retry-After header, exactly
- * as Genesys answers them, and never reach the route, so nothing changes. Faults are consumed in order.
+ * are either answered 429 `too.many.requests` or 503 `service.unavailable` with a Retry-After header,
+ * exactly as Genesys answers them, without reaching the route (so nothing changes), or held for
+ * `delayMs` of emulator time before they are handled (a slow Genesys). Faults are consumed in order.
  */
 interface HttpFault {
   id: number;
   method?: string;
   /** Exact path, or a prefix when it ends with `*`. */
   path: string;
-  status: 429 | 503;
+  /** Answer with this status; absent for a delay. */
+  status?: 429 | 503;
+  /** Hold the request this long (emulator clock) and then handle it normally. */
+  delayMs?: number;
   remaining: number;
   retryAfterSeconds: number;
 }
 
-const FaultBody = z.strictObject({
-  method: z
-    .string()
-    .transform((m) => m.toUpperCase())
-    .pipe(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
-    .optional(),
-  path: z.string().min(1).max(1024).startsWith('/'),
-  status: z.union([z.literal(429), z.literal(503)]),
-  count: z.number().int().min(1).max(10_000).default(1),
-  retryAfterSeconds: z.number().int().min(0).max(3600).default(1),
-});
+const FaultBody = z
+  .strictObject({
+    method: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
+      .optional(),
+    path: z.string().min(1).max(1024).startsWith('/'),
+    status: z.union([z.literal(429), z.literal(503)]).optional(),
+    delayMs: z.number().int().min(1).max(3_600_000).optional(),
+    count: z.number().int().min(1).max(10_000).default(1),
+    retryAfterSeconds: z.number().int().min(0).max(3600).default(1),
+  })
+  .refine((f) => (f.status === undefined) !== (f.delayMs === undefined), {
+    message: 'give exactly one of status (429 or 503) or delayMs',
+  });
 
 const FAULTS = 'faults.http';
 
@@ -47,6 +56,11 @@ export function installFaultInjection(app: FastifyInstance, runtime: EmulatorRun
     if (!fault) return;
     fault.remaining -= 1;
     if (fault.remaining <= 0) table.delete(String(fault.id));
+    if (fault.delayMs !== undefined) {
+      runtime.events.emit('fault.injected', { method: request.method, path, delayMs: fault.delayMs });
+      await new Promise<void>((resolve) => runtime.clock.setTimeout(resolve, fault.delayMs!));
+      return;
+    }
     runtime.events.emit('fault.injected', { method: request.method, path, status: fault.status });
     const error =
       fault.status === 429
@@ -62,7 +76,7 @@ function matches(pattern: string, path: string): boolean {
 
 declare module '../domain/events.ts' {
   interface EmulatorEventData {
-    'fault.injected': { method: string; path: string; status: number };
+    'fault.injected': { method: string; path: string; status?: number; delayMs?: number };
   }
 }
 
@@ -76,7 +90,8 @@ export const faultRoutes: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = asy
       id: ++next,
       ...(body.method === undefined ? {} : { method: body.method }),
       path: body.path,
-      status: body.status,
+      ...(body.status === undefined ? {} : { status: body.status }),
+      ...(body.delayMs === undefined ? {} : { delayMs: body.delayMs }),
       remaining: body.count,
       retryAfterSeconds: body.retryAfterSeconds,
     };

@@ -49,25 +49,28 @@ export class ActivityProbe {
 
 /**
  * Returns once nothing has happened (no counted activity) for several event-loop turns in a row,
- * confirmed across one timer turn (loopback I/O lands in the poll phase between turns).
+ * confirmed across timer turns (loopback I/O lands in the poll phase between turns). A bridge HTTP call
+ * still in flight after ten silent timer turns is taken to be held on the emulator's clock (a slow-answer
+ * fault): the run is then idle too, and time has to move for it to finish.
  */
 export async function untilQuiet(probe: ActivityProbe): Promise<void> {
   let seen = probe.count;
-  let quietTimerTurns = 0;
-  for (let round = 0; round < 5000 && quietTimerTurns < 2; round++) {
-    for (let quiet = 0; quiet < 8; ) {
+  let stillTurns = 0;
+  for (let round = 0; round < 5000; round++) {
+    for (let turn = 0; turn < 8; turn++) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (probe.count === seen && probe.inFlight === 0) quiet++;
-      else {
+      if (probe.count !== seen) {
         seen = probe.count;
-        quiet = 0;
+        stillTurns = 0;
       }
     }
     await new Promise<void>((resolve) => setTimeout(resolve, 1));
-    if (probe.count === seen && probe.inFlight === 0) quietTimerTurns++;
-    else {
+    if (probe.count !== seen) {
       seen = probe.count;
-      quietTimerTurns = 0;
+      stillTurns = 0;
+      continue;
     }
+    stillTurns++;
+    if (stillTurns >= (probe.inFlight === 0 ? 2 : 10)) return;
   }
 }

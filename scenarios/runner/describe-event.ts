@@ -55,7 +55,7 @@ export function describeEmulatorEvent(event: DomainEvent, names: OrgNames): stri
     case 'conversation.transferred':
       return `${conv}transferred to ${event.data.target.type === 'queue' ? (names.queueName(event.data.target.queueId) ?? 'queue') : who(event.data.target.userId)}`;
     case 'fault.injected':
-      return `fault: ${event.data.method} ${event.data.path} -> ${event.data.status}`;
+      return `fault: ${event.data.method} ${event.data.path} -> ${event.data.status ?? `held ${event.data.delayMs} ms`}`;
     default:
       return undefined;
   }

@@ -35,6 +35,8 @@ export const STEP_NEEDS: { [V in StepVerb]: NeedsOf<V> } = {
   advance: TIME,
   dropCustomerSocket: CONTROL_PLANE,
   failNext: CONTROL_PLANE,
+  // A held request is released by moving the emulator's clock.
+  slowNext: TIME,
   expectBot: NOTHING,
   // An agent desktop learns what arrived from notifications; the runner reads it from the timeline.
   expectAgentReceived: ['agents', 'controlPlane'],

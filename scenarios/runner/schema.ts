@@ -105,6 +105,13 @@ const steps = {
     count: z.number().int().min(1).default(1),
     retryAfterSeconds: z.number().int().min(0).default(1),
   }),
+  slowNext: z
+    .strictObject({
+      path: z.string().startsWith('/').describe('Exact path, or a prefix ending with *'),
+      delay: Duration.describe('How long (emulator time) each matching request is held'),
+      count: z.number().int().min(1).default(1),
+    })
+    .describe('The emulator answers the next matching requests slowly'),
   // ---- expectations
   expectBot: z
     .strictObject({

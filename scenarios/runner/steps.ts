@@ -193,12 +193,11 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
   },
 
   async failNext(world, _cast, args) {
-    const res = await fetch(`${world.baseUrl}/__emulator/faults/http`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(args),
-    });
-    if (!res.ok) throw new ExpectationFailed(`could not set the fault: ${res.status} ${await res.text()}`);
+    await addHttpFault(world, args);
+  },
+
+  async slowNext(world, _cast, args) {
+    await addHttpFault(world, { path: args.path, count: args.count, delayMs: durationMs(args.delay) });
   },
 
   async expectBot(world, cast, args) {
@@ -372,6 +371,15 @@ function learnConversation(world: World, cast: Cast, conversationId: string, by:
   c.conversationIds.push(conversationId);
   c.conversationUnknown = false;
   world.transcript.add('runner', `${c.actor}'s conversation is ${conversationId} (from ${by.actor}'s alert)`);
+}
+
+async function addHttpFault(world: World, fault: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${world.baseUrl}/__emulator/faults/http`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  if (!res.ok) throw new ExpectationFailed(`could not set the fault: ${res.status} ${await res.text()}`);
 }
 
 async function dropGuestSocket(world: World, c: CustomerActor): Promise<void> {

@@ -33,6 +33,37 @@ describe('HTTP fault injection (control plane)', () => {
     expect((await emulator.app.inject({ url: '/__emulator/faults/http' })).json().entities).toEqual([]);
   });
 
+  it('holds the next matching request for delayMs of emulator time, then handles it normally', async () => {
+    const emulator = await injectableEmulator();
+    const auth = await bearerFor(emulator, clients(emulator).org);
+    await emulator.app.inject({
+      method: 'POST',
+      url: '/__emulator/faults/http',
+      payload: { path: '/api/v2/routing/queues', delayMs: 3000 },
+    });
+    let answered = false;
+    const pending = emulator.app
+      .inject({ url: '/api/v2/routing/queues', headers: { authorization: auth } })
+      .then((res) => {
+        answered = true;
+        return res;
+      });
+    // The request is parked on the manual clock: nothing answers until emulator time moves.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    emulator.clock.advance(2999);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    emulator.clock.advance(1);
+    expect((await pending).statusCode).toBe(200);
+    expect(emulator.runtime.events.ofType('fault.injected').map((e) => e.data.delayMs)).toEqual([3000]);
+    const both = await emulator.app.inject({
+      method: 'POST',
+      url: '/__emulator/faults/http',
+      payload: { path: '/x', status: 503, delayMs: 5 },
+    });
+    expectApiError(both, 400, 'bad.request');
+  });
+
   it('refuses a bad fault and never touches the control plane itself', async () => {
     const emulator = await injectableEmulator();
     const bad = await emulator.app.inject({
