@@ -13,9 +13,25 @@ function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : isoTime(ms);
 }
 
-function defined<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
+/**
+ * Views are built with undefined for absent fields: JSON (the wire, and every notification frame) drops
+ * them, and deleting keys would slow every serialisation down. A message's details never change, so
+ * each is built once (every notification carries the whole conversation, so they are re-read often).
+ */
+const messageDetails = new WeakMap<ConversationMessage, object>();
+
+function detailsOf(m: ConversationMessage): object {
+  let details = messageDetails.get(m);
+  if (!details) {
+    details = {
+      messageId: m.id,
+      messageStatus: 'delivered',
+      messageTime: isoTime(m.time),
+      messageSegmentCount: 1,
+    };
+    messageDetails.set(m, details);
+  }
+  return details;
 }
 
 function address(conversation: Conversation, p: Participant): string {
@@ -27,7 +43,7 @@ function address(conversation: Conversation, p: Participant): string {
 /** The communication of a participant: its state is the leg's state. */
 function communication(conversation: Conversation, p: Participant) {
   const state = p.state === 'terminated' ? 'disconnected' : p.state;
-  const common = defined({
+  const common = {
     id: p.communicationId,
     state,
     initialState: p.purpose === 'agent' ? 'alerting' : 'connected',
@@ -39,29 +55,22 @@ function communication(conversation: Conversation, p: Participant) {
     disconnectedTime: iso(p.endTime),
     provider: conversation.mediaType === 'chat' ? 'PureCloud Webchat v2' : 'PureCloud Messaging',
     segments: [],
-  });
+  };
   if (conversation.mediaType === 'chat')
     return { ...common, roomId: `${conversation.id}@conference.emulator` };
-  return defined({
+  return {
     ...common,
     type: conversation.channel === 'webmessaging' ? 'webmessaging' : 'open',
     toAddress: p.purpose === 'customer' ? { name: conversation.deploymentId ?? '' } : undefined,
     fromAddress: p.purpose === 'customer' ? { name: p.name } : undefined,
-    messages: conversation.messages
-      .filter((m) => m.participantId === p.id)
-      .map((m) => ({
-        messageId: m.id,
-        messageStatus: 'delivered',
-        messageTime: isoTime(m.time),
-        messageSegmentCount: 1,
-      })),
-  });
+    messages: conversation.messages.filter((m) => m.participantId === p.id).map(detailsOf),
+  };
 }
 
 export function genericParticipant(org: OrgDirectory, conversation: Conversation, p: Participant) {
   const queue = p.queueId ? org.queueById(p.queueId) : undefined;
   const comm = communication(conversation, p);
-  return defined({
+  return {
     id: p.id,
     startTime: isoTime(p.startTime),
     endTime: iso(p.endTime),
@@ -87,11 +96,11 @@ export function genericParticipant(org: OrgDirectory, conversation: Conversation
     screenshares: [],
     socialExpressions: [],
     videos: [],
-  });
+  };
 }
 
 export function genericConversation(org: OrgDirectory, conversation: Conversation) {
-  return defined({
+  return {
     id: conversation.id,
     startTime: isoTime(conversation.startTime),
     endTime: iso(conversation.endTime),
@@ -107,12 +116,12 @@ export function genericConversation(org: OrgDirectory, conversation: Conversatio
     ],
     recentTransfers: [],
     selfUri: `/api/v2/conversations/${conversation.id}`,
-  });
+  };
 }
 
 /** MessageMediaParticipant / ChatMediaParticipant: participant and communication flattened. */
 function mediaParticipant(conversation: Conversation, p: Participant) {
-  const base = defined({
+  const base = {
     id: p.id,
     name: p.name,
     address: address(conversation, p),
@@ -132,20 +141,20 @@ function mediaParticipant(conversation: Conversation, p: Participant) {
     attributes: { ...p.attributes },
     alertingTimeoutMs: p.alertingTimeoutMs,
     provider: conversation.mediaType === 'chat' ? 'PureCloud Webchat v2' : 'PureCloud Messaging',
-  });
+  };
   if (conversation.mediaType === 'chat') return { ...base, roomId: `${conversation.id}@conference.emulator` };
   const comm = communication(conversation, p) as {
     toAddress?: unknown;
     fromAddress?: unknown;
     messages?: unknown;
   };
-  return defined({
+  return {
     ...base,
     toAddress: comm.toAddress,
     fromAddress: comm.fromAddress,
     messages: comm.messages,
     type: conversation.channel === 'webmessaging' ? 'webmessaging' : 'open',
-  });
+  };
 }
 
 export function mediaConversation(conversation: Conversation) {
