@@ -37,6 +37,8 @@ describe('agent console on a WebChat conversation', () => {
       await page.getByRole('button', { name: 'Answer' }).click();
       const item = (text: string) => page.locator('#transcript li', { hasText: text });
       await item('hello from the chat').waitFor();
+      // The capacity line shows what routing uses for each media type (Alda: 3 messages, 4 chats).
+      await page.getByText('1 active; capacity 3 messages, 4 chats.').waitFor();
 
       await emulator.app.inject({ method: 'POST', url: `/__emulator/conversations/${cid}/typing` });
       await page.getByText('The customer is typing…').waitFor();

@@ -82,7 +82,7 @@ describe('the console under npm start', () => {
       await page.locator('#routing-status', { hasText: /^OFF_QUEUE$/ }).waitFor();
       await page.getByRole('button', { name: 'Go on queue' }).click();
       await page.locator('#routing-status', { hasText: /^IDLE$/ }).waitFor();
-      await page.getByText('0 active; message capacity').waitFor();
+      await page.getByText(/^0 active; capacity \d+ messages, \d+ chats\.$/).waitFor();
       await screenshot(page, 'agent-console-npm-start-narrow');
 
       // The other pages load and fill in from the same emulator.

@@ -257,7 +257,7 @@ function renderList() {
     session.tracker.visible(),
     session.selectedId,
     session.tracker.activeCount(),
-    session.agent.capacity.message,
+    session.agent.capacity,
   );
 }
 

@@ -16,9 +16,9 @@ export class ConversationList {
     this.#onSelect = onSelect;
   }
 
-  /** Shows `entries` in order, marking `selectedId`; `capacity` is the agent's message capacity. */
+  /** Shows `entries` in order, marking `selectedId`; `capacity` is the agent's {message, chat} capacity. */
   render(entries, selectedId, activeCount, capacity) {
-    this.#capacity.textContent = `${activeCount} active; message capacity ${capacity ?? 'the org default'}.`;
+    this.#capacity.textContent = `${activeCount} active; capacity ${capacity.message} messages, ${capacity.chat} chats.`;
     const keep = new Set(entries.map((e) => e.id));
     for (const [id, shown] of this.#items) {
       if (keep.has(id)) continue;

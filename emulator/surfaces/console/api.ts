@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { effectiveUtilization } from '../../domain/routing/utilization.ts';
 import type { EmulatorRuntime } from '../../runtime.ts';
 import { parseInput } from '../validate.ts';
 
@@ -27,7 +28,8 @@ export const consoleApi: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = asyn
           name: user.name,
           email: user.email,
           queues: org.queues.filter((q) => org.membersOf(q.id).includes(user)).map((q) => q.name),
-          capacity: user.capacity,
+          // What routing uses: the agent's own setting, else the org level, else Genesys's default.
+          capacity: effectiveCapacity(runtime, user.id),
           client: client ? { id: client.id, secret: client.secret, name: client.name } : null,
         };
       }),
@@ -60,3 +62,8 @@ export const consoleApi: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = asyn
     };
   });
 };
+
+function effectiveCapacity(runtime: EmulatorRuntime, userId: string) {
+  const { utilization } = effectiveUtilization(runtime, userId);
+  return { message: utilization.message.maximumCapacity, chat: utilization.chat.maximumCapacity };
+}
