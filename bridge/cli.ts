@@ -16,6 +16,7 @@ Options:
   --host HOST          interface to listen on (default 127.0.0.1)
   --port PORT          port to listen on; 0 picks a free one (default 8081)
   --log-level LEVEL    fatal | error | warn | info | debug | trace | silent (default warn)
+  --version            print the version
   -h, --help           show this help`;
 
 const ServeArgsSchema = z.strictObject({

@@ -84,6 +84,11 @@ export class ManualClock implements Clock {
     return this.#timers.size;
   }
 
+  /** When the next pending timer falls due (ms since the epoch), if any. */
+  nextDue(): number | undefined {
+    return this.#earliestDue(Number.POSITIVE_INFINITY)?.due;
+  }
+
   /** Moves time forward by ms, firing every timer that falls due on the way. */
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`cannot advance the clock by ${ms} ms`);

@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { EmulatorOptionsInput } from './config/options.ts';
 import { EmulatorRuntime } from './runtime.ts';
 import { consoleSurface } from './surfaces/console/index.ts';
@@ -13,6 +13,23 @@ import { notificationsSurface } from './surfaces/notifications/routes.ts';
 import { platformSurface } from './surfaces/platform/index.ts';
 import { webchatSurface } from './surfaces/webchat/index.ts';
 import { webMessagingSurface } from './surfaces/webmessaging/index.ts';
+
+/** Requests in flight and finished, for the handle's waits on a manual clock (runtime.activity). */
+function countActivity(app: FastifyInstance, runtime: EmulatorRuntime): void {
+  const activity = runtime.activity;
+  // A WebSocket upgrade is hijacked and never answered like a request, so it is not in flight.
+  const upgrade = (request: FastifyRequest) => request.headers.upgrade !== undefined;
+  const done = async (request: FastifyRequest) => {
+    if (!upgrade(request)) activity.inFlight = Math.max(0, activity.inFlight - 1);
+    activity.count++;
+  };
+  app.addHook('onRequest', async (request) => {
+    if (!upgrade(request)) activity.inFlight++;
+    activity.count++;
+  });
+  app.addHook('onResponse', done);
+  app.addHook('onRequestAbort', done);
+}
 
 export interface Emulator {
   app: FastifyInstance;
@@ -37,8 +54,9 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
     frameworkErrors: frameworkErrorHandler,
   });
   installErrorHandling(app);
-  // Fault injection answers before any route, so it must sit on the root instance (control plane only).
-  if (runtime.options.controlPlane) installFaultInjection(app, runtime);
+  countActivity(app, runtime);
+  // Fault injection answers before any route, so it must sit on the root instance.
+  installFaultInjection(app, runtime);
   await installContentParsers(app);
   await app.register(websocket, { options: { maxPayload: runtime.options.bodyLimitBytes } });
 

@@ -5,6 +5,7 @@ import { type Clock, ManualClock, SystemClock } from './domain/clock.ts';
 import type { DomainContext } from './domain/context.ts';
 import { ConversationCore } from './domain/conversations/core.ts';
 import { EventBus } from './domain/events.ts';
+import { HttpFaults } from './domain/faults.ts';
 import { FlowRegistry } from './domain/flows/flow-registry.ts';
 import { GuestLinks } from './domain/guest-links.ts';
 import { createIds, type IdGenerator, nameUuid } from './domain/ids.ts';
@@ -32,6 +33,13 @@ export class EmulatorRuntime implements DomainContext {
   readonly conversations: ConversationCore;
   /** The guest channels' sockets, for fault injection. */
   readonly guestLinks = new GuestLinks();
+  /**
+   * How busy the emulator is, for waits on a manual clock: `count` moves with every domain event and
+   * every HTTP request that starts or ends; `inFlight` is the requests not answered yet.
+   */
+  readonly activity = { count: 0, inFlight: 0 };
+  /** Injected HTTP faults (429/503 answers, slow answers), consumed by the root request hook. */
+  readonly faults = new HttpFaults(this.store);
   #org: OrgDirectory;
   #flows: FlowRegistry;
   #resetHooks: ResetHook[] = [];
@@ -43,6 +51,9 @@ export class EmulatorRuntime implements DomainContext {
     this.ids = createIds(this.options.seed);
     this.correlationIds = createIds(this.options.seed === undefined ? undefined : this.options.seed + 1);
     this.events = new EventBus(() => this.clock.now());
+    this.events.subscribe(() => {
+      this.activity.count++;
+    });
     const fixture = this.options.fixture ?? defaultFixture();
     // Flows load first: a fixture whose flow does not load must not become the active org.
     this.#flows = new FlowRegistry(fixture, this.options.fidelity);

@@ -1,26 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  __setTestFrameMutator,
-  type FrameObject,
-} from '../../emulator/surfaces/webmessaging/server-frames.ts';
-import { startEmulator, type TestEmulator } from '../../test/support/emulators.ts';
+import type { EmulatorHandle, GuestFrame } from '../../emulator/index.ts';
 import { WEB_MESSAGING_EXCHANGES } from '../names.ts';
 import { EmulatorWorld } from './emulator-world.ts';
 import { freshPactFile } from './fresh-pacts.ts';
+import { startProviderEmulator } from './provider-emulator.ts';
 import { verifyPact } from './verify-pact.ts';
 
 /**
- * The contracts bite: with one field of one frame renamed in the emulator's own encoder (through its
- * test-only hook), verification fails, and it fails for exactly the interaction that relies on that field.
- * The rename is SessionResponse's `maxCustomDataBytes`, which the bridge reads as its metadata budget.
+ * The contracts bite: with one field of one frame renamed just before the emulator sends it (its
+ * test-only `unsafeMutateGuestFrame` option), verification fails, and it fails for exactly the
+ * interaction that relies on that field. The rename is SessionResponse's `maxCustomDataBytes`, which the
+ * bridge reads as its metadata budget.
  */
-let emulator: TestEmulator;
+let emulator: EmulatorHandle;
+let renaming = false;
 beforeAll(async () => {
-  emulator = await startEmulator();
+  emulator = await startProviderEmulator({
+    unsafeMutateGuestFrame: (frame) => (renaming ? renameBudget(frame) : frame),
+  });
 });
 afterAll(() => emulator.close());
 
-function renameBudget(frame: FrameObject): FrameObject {
+function renameBudget(frame: GuestFrame): GuestFrame {
   const body = frame['body'] as Record<string, unknown> | undefined;
   if (frame['class'] !== 'SessionResponse' || body?.['maxCustomDataBytes'] === undefined) return frame;
   const { maxCustomDataBytes, ...rest } = body;
@@ -32,7 +33,7 @@ async function verifyConfigureSession() {
   const previous = process.env['PACT_DESCRIPTION'];
   process.env['PACT_DESCRIPTION'] = '^configureSession';
   try {
-    return await verifyPact(freshPactFile('webMessaging'), new EmulatorWorld(emulator.baseUrl));
+    return await verifyPact(freshPactFile('webMessaging'), new EmulatorWorld(emulator.url));
   } finally {
     if (previous === undefined) delete process.env['PACT_DESCRIPTION'];
     else process.env['PACT_DESCRIPTION'] = previous;
@@ -41,12 +42,12 @@ async function verifyConfigureSession() {
 
 describe('the contracts bite', () => {
   it('a renamed SessionResponse field fails verification of the interaction that reads it, and only that', async () => {
-    __setTestFrameMutator(renameBudget);
+    renaming = true;
     let outcome: Awaited<ReturnType<typeof verifyConfigureSession>>;
     try {
       outcome = await verifyConfigureSession();
     } finally {
-      __setTestFrameMutator(undefined);
+      renaming = false;
     }
     expect(outcome.passed).toBe(false);
     expect(outcome.results.map((r) => r.description).sort()).toEqual(

@@ -1,4 +1,4 @@
-import type { Fixture, FixtureInput } from '../../emulator/config/fixture-schema.ts';
+import type { Fixture, FixtureInput } from '../../emulator/index.ts';
 import type { MessengerSetup, ProviderWorld, WebChatSetup } from './world.ts';
 
 type Json = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-/** The CLI's arguments, parsed and validated; kept apart from main.ts so it can be unit-tested. */
+/** The `start` command's arguments, parsed and validated; kept apart from start.ts so it can be unit-tested. */
 export const USAGE = `Usage: genesys-emulator start [options]
 
 Options:

@@ -1,27 +1,16 @@
 /**
- * The CLI: the only file that reads argv, listens and handles signals. Everything else builds on
- * buildEmulator() so tests, scenarios and contract verification run the same emulator in-process.
+ * `genesys-emulator start`: a thin argv face of the handle. The only emulator code that reads argv,
+ * writes to the terminal and handles signals; everything else is `startEmulator()`.
  */
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildEmulator } from './app.ts';
-import { CliError, parseCliArgs, USAGE } from './cli-args.ts';
-import { FixtureError, loadFixtureFile } from './config/load-fixture.ts';
+import type { Fixture } from '../config/fixture-schema.ts';
+import { FixtureError, loadFixtureFile } from '../config/load-fixture.ts';
+import { startEmulator } from '../handle/start.ts';
+import type { EmulatorHandle } from '../handle/types.ts';
+import { CliError, parseCliArgs, USAGE } from './start-args.ts';
 import { startupSummary } from './summary.ts';
 
-/** Set by emulator/bin.mjs when the sources run as one bundle (import.meta.url is then the bundle's). */
-declare const __EMULATOR_ROOT_DIR__: string | undefined;
-
-async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'scenarios') {
-    // Loaded only for this command, so `start` never pays for the runner and the bridge.
-    const { scenariosCli } = await import('../scenarios/runner/cli.ts');
-    const root =
-      typeof __EMULATOR_ROOT_DIR__ === 'string'
-        ? __EMULATOR_ROOT_DIR__
-        : fileURLToPath(new URL('..', import.meta.url));
-    return scenariosCli(argv.slice(1), join(root, 'scenarios', 'library'));
-  }
+/** Runs until SIGINT or SIGTERM; resolves with the exit code. */
+export async function runStart(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parseCliArgs>;
   try {
     args = parseCliArgs(argv);
@@ -34,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  let fixture: ReturnType<typeof loadFixtureFile> | undefined;
+  let fixture: Fixture | undefined;
   try {
     fixture = args.config === undefined ? undefined : loadFixtureFile(args.config);
   } catch (e) {
@@ -42,49 +31,40 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`genesys-emulator: ${e.message}\n`);
     return 1;
   }
-  let emulator: Awaited<ReturnType<typeof buildEmulator>>;
+  let emulator: EmulatorHandle;
   try {
-    emulator = await buildEmulator({
+    emulator = await startEmulator({
       ...(fixture ? { fixture } : {}),
+      host: args.host,
+      port: args.port,
       controlPlane: args.controlPlane,
       clock: args.manualClock ? 'manual' : 'system',
       ...(args.seed === undefined ? {} : { seed: args.seed }),
       logLevel: args.logLevel,
     });
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(
+        `genesys-emulator: ${(e as Error).message}; pick another with --port (0 = any free)\n`,
+      );
+      return 1;
+    }
     // A flow that fails to load is a fixture error too: name it and stop.
     if (!(e instanceof FixtureError)) throw e;
     process.stderr.write(`genesys-emulator: ${args.config ?? 'embedded default fixture'}: ${e.message}\n`);
     return 1;
   }
-  const { app, runtime } = emulator;
-  await app.listen({ host: args.host, port: args.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : args.port;
-  const host = args.host.includes(':') ? `[${args.host}]` : args.host;
-  const baseUrl = `http://${host}:${port}`;
-  process.stdout.write(`Genesys Cloud emulator ready at ${baseUrl}\n`);
-  process.stdout.write(`${startupSummary(baseUrl, runtime.fixture, args.controlPlane)}\n`);
+  process.stdout.write(`Genesys Cloud emulator ready at ${emulator.url}\n`);
+  process.stdout.write(`${startupSummary(emulator.url, emulator.fixture, args.controlPlane)}\n`);
 
   return await new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
-      app.log.info({ signal }, 'closing');
-      app.close().then(
+    const stop = () => {
+      emulator.close().then(
         () => resolve(0),
         () => resolve(1),
       );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
   });
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `genesys-emulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);

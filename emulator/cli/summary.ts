@@ -1,4 +1,4 @@
-import type { Fixture } from './config/fixture-schema.ts';
+import type { Fixture } from '../config/fixture-schema.ts';
 
 /**
  * The start-up summary: everything a user needs to point a bridge or an SDK at the emulator, printed

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Fixture } from './fixture-schema.ts';
 import { parseFixtureText } from './load-fixture.ts';
 
-/** Set by emulator/bin.mjs when the sources run as one bundle, where import.meta.url is the bundle's. */
+/** Set by the command bundles (cli/build.mjs), where import.meta.url is the bundle's, not this file's. */
 declare const __EMULATOR_CONFIG_DIR__: string | undefined;
 
 const configDir =

@@ -29,6 +29,13 @@ export const EmulatorOptionsSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   /** Request body limit; Genesys rejects larger bodies. */
   bodyLimitBytes: z.number().int().positive().default(1_048_576),
+  /**
+   * TEST-ONLY: rewrites each Web Messaging frame just before it is sent (the contracts' bite test renames
+   * a field to prove verification notices). Undefined in every normal run.
+   */
+  unsafeMutateGuestFrame: z
+    .custom<(frame: Record<string, unknown>) => Record<string, unknown>>((v) => typeof v === 'function')
+    .optional(),
   fidelity: FidelitySchema.default({ oauthInvalidClientStatus: 401, queueNameMatch: 'caseInsensitive' }),
 });
 

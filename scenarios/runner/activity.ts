@@ -1,11 +1,13 @@
 import { wsSocketFactory } from '../../bridge/channels/socket.ts';
 import type { FetchLike, SocketFactory } from '../../bridge/index.ts';
+import type { ActivitySource } from '../../emulator/index.ts';
 
 /**
- * What the run is doing right now, as far as waiting is concerned: a counter that moves with every
- * emulator event, bridge event and guest frame, and the bridge's HTTP requests still in flight.
+ * What the bridge is doing right now, as far as waiting is concerned: a counter that moves with every
+ * bridge event and guest frame, and the bridge's HTTP requests still in flight. Waits watch it beside
+ * the emulator's own activity (an ActivitySource of the emulator's public API).
  */
-export class ActivityProbe {
+export class ActivityProbe implements ActivitySource {
   count = 0;
   inFlight = 0;
 
@@ -45,32 +47,4 @@ export class ActivityProbe {
       this.count++;
     }
   };
-}
-
-/**
- * Returns once nothing has happened (no counted activity) for several event-loop turns in a row,
- * confirmed across timer turns (loopback I/O lands in the poll phase between turns). A bridge HTTP call
- * still in flight after ten silent timer turns is taken to be held on the emulator's clock (a slow-answer
- * fault): the run is then idle too, and time has to move for it to finish.
- */
-export async function untilQuiet(probe: ActivityProbe): Promise<void> {
-  let seen = probe.count;
-  let stillTurns = 0;
-  for (let round = 0; round < 5000; round++) {
-    for (let turn = 0; turn < 8; turn++) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (probe.count !== seen) {
-        seen = probe.count;
-        stillTurns = 0;
-      }
-    }
-    await new Promise<void>((resolve) => setTimeout(resolve, 1));
-    if (probe.count !== seen) {
-      seen = probe.count;
-      stillTurns = 0;
-      continue;
-    }
-    stillTurns++;
-    if (stillTurns >= (probe.inFlight === 0 ? 2 : 10)) return;
-  }
 }

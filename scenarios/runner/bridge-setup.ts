@@ -1,5 +1,5 @@
 import { type Bridge, type BridgeDeps, createBridge } from '../../bridge/index.ts';
-import type { Fixture } from '../../emulator/config/fixture-schema.ts';
+import type { Fixture } from '../../emulator/index.ts';
 import type { BridgeOptions } from './world.ts';
 
 /**

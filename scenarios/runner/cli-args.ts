@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseLoginUrl } from '../../bridge/index.ts';
+import { parseShard, type Shard } from './shard.ts';
 import type { ScenarioChannel } from './world.ts';
 
 export const SCENARIOS_USAGE = `Usage: genesys-emulator scenarios [PATHS...] [options]
@@ -11,6 +12,8 @@ Options:
   --reporter R         pretty (default) | junit | json
   --seed N             override every scenario's seed
   --out DIR            where failed runs' full transcripts (and junit/json reports) go (default .scenario-results)
+  --shard I/N          run only shard I of N (by file, deterministic): N machines with shards 1/N..N/N
+                       together run every scenario exactly once
   --target URL         run against another emulator (http://127.0.0.1:PORT) or a real org's login URL
                        (https://login.mypurecloud.ie) instead of an in-process emulator; steps that need
                        what the target lacks (control plane, manual clock, agent credentials) are skipped
@@ -22,6 +25,7 @@ PATHS default to scenarios/library.`;
 
 export interface ScenariosArgs {
   paths: string[];
+  shard?: Shard;
   channel?: ScenarioChannel;
   reporter: 'pretty' | 'junit' | 'json';
   seed?: number;
@@ -45,6 +49,7 @@ export function parseScenariosArgs(argv: string[]): ParsedScenariosArgs {
         reporter: { type: 'string' },
         seed: { type: 'string' },
         out: { type: 'string' },
+        shard: { type: 'string' },
         target: { type: 'string' },
         'target-fixture': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -65,6 +70,8 @@ export function parseScenariosArgs(argv: string[]): ParsedScenariosArgs {
     return { usageError: '--reporter must be pretty, junit or json' };
   if (seed !== undefined && (!Number.isInteger(seed) || seed < 0))
     return { usageError: '--seed must be a whole number' };
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard as string);
+  if (shard === null) return { usageError: '--shard must be I/N with 1 <= I <= N, such as 2/4' };
   if (targetFixture !== undefined && target === undefined)
     return { usageError: '--target-fixture describes a --target; give both' };
   if (target !== undefined) {
@@ -87,6 +94,7 @@ export function parseScenariosArgs(argv: string[]): ParsedScenariosArgs {
     paths: positionals,
     reporter,
     ...(channel === undefined ? {} : { channel }),
+    ...(shard === undefined ? {} : { shard }),
     ...(seed === undefined ? {} : { seed }),
     ...(values.out === undefined ? {} : { out: values.out as string }),
     ...(target === undefined ? {} : { target }),

@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Fixture } from '../../emulator/config/fixture-schema.ts';
-import { FixtureError, loadFixtureFile } from '../../emulator/config/load-fixture.ts';
+import { type Fixture, FixtureError, loadFixtureFile } from '../../emulator/index.ts';
+import { runScenarios } from '../index.ts';
 import { parseScenariosArgs, SCENARIOS_USAGE } from './cli-args.ts';
 import { discoverScenarioFiles } from './discover.ts';
 import { type LoadedScenario, loadScenarioFile, ScenarioError } from './load.ts';
 import { allSkipped, json, junit, prettyFailure, prettyLine } from './reporters.ts';
-import { type RunOptions, runScenario, type ScenarioResult } from './run.ts';
-import type { ScenarioChannel } from './world.ts';
+import type { RunOptions } from './run.ts';
+import { filesOfShard } from './shard.ts';
 
 export { SCENARIOS_USAGE } from './cli-args.ts';
 
@@ -41,8 +41,13 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
 
   let scenarios: LoadedScenario[];
   try {
-    const files = discoverScenarioFiles(args.paths.length ? args.paths : [defaultPath]);
-    if (files.length === 0) return usage('no scenario files found');
+    const found = discoverScenarioFiles(args.paths.length ? args.paths : [defaultPath]);
+    if (found.length === 0) return usage('no scenario files found');
+    const files = args.shard ? filesOfShard(found, args.shard) : found;
+    if (args.shard)
+      process.stderr.write(
+        `shard ${args.shard.index}/${args.shard.count}: ${files.length} of ${found.length} files\n`,
+      );
     scenarios = files.map(loadScenarioFile);
   } catch (e) {
     if (e instanceof ScenarioError) {
@@ -53,24 +58,24 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
     throw e;
   }
 
-  const results: ScenarioResult[] = [];
   const started = performance.now();
   // One run at a time: a target is shared, and each run resets it.
-  for (const scenario of scenarios) {
-    for (const ch of scenario.channels) {
-      if (args.channel !== undefined && ch !== args.channel) continue;
-      const result = await runScenario(scenario, ch as ScenarioChannel, runOptions);
-      results.push(result);
-      if (args.reporter !== 'pretty') continue;
+  const results = await runScenarios(scenarios, {
+    ...runOptions,
+    ...(args.channel === undefined ? {} : { channel: args.channel }),
+    onResult: (result) => {
+      if (args.reporter !== 'pretty') return;
       process.stdout.write(`${prettyLine(result)}\n`);
-      if (!result.passed) {
-        mkdirSync(out, { recursive: true });
-        const file = join(out, `${basename(scenario.file).replace(/\.ya?ml$/, '')}.${ch}.transcript.txt`);
-        writeFileSync(file, `${result.fullTranscript}\n`);
-        process.stdout.write(`${prettyFailure(result, file)}\n`);
-      }
-    }
-  }
+      if (result.passed) return;
+      mkdirSync(out, { recursive: true });
+      const file = join(
+        out,
+        `${basename(result.file).replace(/\.ya?ml$/, '')}.${result.channel}.transcript.txt`,
+      );
+      writeFileSync(file, `${result.fullTranscript}\n`);
+      process.stdout.write(`${prettyFailure(result, file)}\n`);
+    },
+  });
   const failed = results.filter((r) => !r.passed).length;
   const skippedRuns = results.filter(allSkipped).length;
   const skippedSteps = results.reduce((n, r) => n + r.skipped.length, 0);

@@ -1,5 +1,4 @@
-import type { Fixture } from '../../emulator/config/fixture-schema.ts';
-import type { DomainEvent } from '../../emulator/domain/events.ts';
+import type { DomainEvent, Fixture } from '../../emulator/index.ts';
 
 /** What GET /__emulator/clock tells about a target; absent when it has no control plane. */
 export interface TargetClock {

@@ -1,5 +1,4 @@
-import type { Fixture } from '../../emulator/config/fixture-schema.ts';
-import type { DomainEvent } from '../../emulator/domain/events.ts';
+import type { DomainEvent, Fixture } from '../../emulator/index.ts';
 
 /** Names for the ids events carry: from the running emulator's org, or a remote target's fixture. */
 export interface OrgNames {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { formatPath, parseLocatedYaml, YamlSyntaxError } from '../../emulator/config/yaml-locate.ts';
+import { formatPath, parseLocatedYaml, YamlSyntaxError } from '../../emulator/index.ts';
 import {
   type Actor,
   type ScenarioHeader,

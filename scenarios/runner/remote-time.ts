@@ -1,7 +1,7 @@
 import type { Clock } from '../../bridge/index.ts';
-import { SystemClock } from '../../bridge/index.ts';
-import { ManualClock } from '../../emulator/domain/clock.ts';
-import { type ActivityProbe, untilQuiet } from './activity.ts';
+import { ManualClock, SystemClock } from '../../bridge/index.ts';
+import { untilQuiet } from '../../emulator/index.ts';
+import type { ActivityProbe } from './activity.ts';
 import type { ControlPlane } from './control-plane.ts';
 import { ExpectationFailed } from './world.ts';
 

@@ -1,12 +1,10 @@
 import { type Bridge, parseLoginUrl } from '../../bridge/index.ts';
-import type { Fixture } from '../../emulator/config/fixture-schema.ts';
-import type { DomainEvent } from '../../emulator/domain/events.ts';
+import { type DomainEvent, type Fixture, PlatformClient } from '../../emulator/index.ts';
 import { ActivityProbe } from './activity.ts';
 import { scenarioBridge } from './bridge-setup.ts';
 import { ControlPlane, type TargetClock } from './control-plane.ts';
 import { describeEmulatorEvent, fixtureNames, type OrgNames } from './describe-event.ts';
 import { observeBridge } from './observe-bridge.ts';
-import { PlatformClient } from './platform-client.ts';
 import { LockstepTime, RealTime, type RemoteTime } from './remote-time.ts';
 import { Transcript } from './transcript.ts';
 import { conversationFromWire, type WireConversation } from './wire-conversation.ts';

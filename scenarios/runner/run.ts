@@ -1,7 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { Fixture } from '../../emulator/config/fixture-schema.ts';
-import { loadFixtureFile } from '../../emulator/config/load-fixture.ts';
-import { AgentActor } from './agent-actor.ts';
+import { Agent, type Fixture, loadFixtureFile } from '../../emulator/index.ts';
 import { CustomerActor } from './customer-actor.ts';
 import { InProcessWorld } from './in-process-world.ts';
 import type { LoadedScenario, ScenarioStep } from './load.ts';
@@ -187,14 +185,27 @@ function castScenario(scenario: LoadedScenario, world: World, cast: Cast): void 
       const displayName = actor.customer.displayName ?? name;
       cast.customers.set(name, new CustomerActor(name, displayName, actor.customer.id ?? `customer-${++n}`));
     } else if (world.fixture && world.capabilities.agents) {
-      cast.agents.set(
-        name,
-        AgentActor.fromFixture(name, actor.agent, world.fixture, world.hosts, (text, detail) =>
-          world.transcript.add('agent', text, detail),
-        ),
-      );
+      cast.agents.set(name, agentOf(name, actor.agent, world.fixture, world));
     }
   }
+}
+
+/** A scenario's agent: the fixture user with that name, logging in with the client bound to them. */
+function agentOf(actor: string, userName: string, fixture: Fixture, world: World): Agent {
+  const user = fixture.users.find((u) => u.name === userName);
+  if (!user) throw new ExpectationFailed(`agent "${actor}": no user named "${userName}" in the fixture`);
+  const client = fixture.clients.find((c) => c.user === user.id);
+  if (!client) throw new ExpectationFailed(`agent "${actor}": no client bound to ${userName} in the fixture`);
+  return new Agent({
+    userId: user.id,
+    name: user.name,
+    label: actor,
+    client,
+    hosts: world.hosts,
+    waits: world,
+    log: (text, detail) => world.transcript.add('agent', text, detail),
+    userIdOf: (name) => fixture.users.find((u) => u.name === name)?.id,
+  });
 }
 
 export function describeStep(step: ScenarioStep): string {

@@ -1,6 +1,5 @@
 import { type BridgeEvent, BridgeFailure } from '../../bridge/index.ts';
-import type { DomainEvent } from '../../emulator/domain/events.ts';
-import type { AgentActor } from './agent-actor.ts';
+import type { Agent, DomainEvent } from '../../emulator/index.ts';
 import type { CustomerActor } from './customer-actor.ts';
 import type { ScenarioStep } from './load.ts';
 import { containsSubset, describeMatch, textMatches } from './matchers.ts';
@@ -9,7 +8,7 @@ import { type ConversationView, ExpectationFailed, StepSkipped, type World } fro
 
 export interface Cast {
   customers: Map<string, CustomerActor>;
-  agents: Map<string, AgentActor>;
+  agents: Map<string, Agent>;
 }
 
 type Handler<V extends StepVerb> = (
@@ -25,7 +24,7 @@ const within = (w: string | undefined) => (w ? durationMs(w) : DEFAULT_WITHIN);
 function customer(cast: Cast, name: string): CustomerActor {
   return cast.customers.get(name)!;
 }
-function agent(cast: Cast, name: string): AgentActor {
+function agent(cast: Cast, name: string): Agent {
   return cast.agents.get(name)!;
 }
 function sessionOf(c: CustomerActor): string {
@@ -137,16 +136,16 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
   },
 
   async onQueue(_world, cast, name) {
-    await agent(cast, name).setStatus('IDLE');
+    await agent(cast, name).goOnQueue();
   },
 
   async offQueue(_world, cast, name) {
-    await agent(cast, name).setStatus('OFF_QUEUE');
+    await agent(cast, name).goOffQueue();
   },
 
   async expectAlert(world, cast, args) {
     const a = agent(cast, args.agent);
-    const leg = await world.waitFor(`an alert for ${a.actor}`, within(args.within), () => a.findAlert());
+    const leg = await a.nextAlert({ within: within(args.within) });
     learnConversation(world, cast, leg.conversationId, a);
   },
 
@@ -160,9 +159,9 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     const participant = (await world.conversation(leg.conversationId))?.participants.find(
       (p) => p.id === leg.participantId,
     );
-    if (participant?.state !== 'alerting') throw new ExpectationFailed(`${a.actor} is not being alerted`);
+    if (participant?.state !== 'alerting') throw new ExpectationFailed(`${a.label} is not being alerted`);
     const deadline = (participant.startAlertingTime ?? 0) + (participant.alertingTimeoutMs ?? 0);
-    world.transcript.add('runner', `${a.actor} lets the alert time out`);
+    world.transcript.add('runner', `${a.label} lets the alert time out`);
     await world.advance(Math.max(0, deadline - world.now()));
     a.legs = a.legs.filter((l) => l !== leg);
   },
@@ -221,7 +220,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
   async expectAgentReceived(world, cast, args) {
     const a = agent(cast, args.agent);
     const leg = a.current();
-    await world.waitFor(`${a.actor} to receive ${describeMatch(args.text)}`, within(args.within), () =>
+    await world.waitFor(`${a.label} to receive ${describeMatch(args.text)}`, within(args.within), () =>
       world.timeline.find(
         (e) =>
           e.type === 'message.sent' &&
@@ -362,7 +361,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
  * conversation no customer is known to have, when exactly one customer is still waiting to learn theirs
  * (scenarios transfer one customer at a time, so the alert that follows a transfer is for it).
  */
-function learnConversation(world: World, cast: Cast, conversationId: string, by: AgentActor): void {
+function learnConversation(world: World, cast: Cast, conversationId: string, by: Agent): void {
   const customers = [...cast.customers.values()];
   if (customers.some((c) => c.conversationIds.includes(conversationId))) return;
   const waiting = customers.filter((c) => c.conversationUnknown);
@@ -370,7 +369,7 @@ function learnConversation(world: World, cast: Cast, conversationId: string, by:
   const c = waiting[0]!;
   c.conversationIds.push(conversationId);
   c.conversationUnknown = false;
-  world.transcript.add('runner', `${c.actor}'s conversation is ${conversationId} (from ${by.actor}'s alert)`);
+  world.transcript.add('runner', `${c.actor}'s conversation is ${conversationId} (from ${by.label}'s alert)`);
 }
 
 async function addHttpFault(world: World, fault: Record<string, unknown>): Promise<void> {

@@ -1,6 +1,5 @@
 import type { Bridge } from '../../bridge/index.ts';
-import type { Fixture } from '../../emulator/config/fixture-schema.ts';
-import type { DomainEvent } from '../../emulator/domain/events.ts';
+import type { DomainEvent, Fixture, PlatformHosts } from '../../emulator/index.ts';
 import type { Transcript } from './transcript.ts';
 
 export type ScenarioChannel = 'webmessaging' | 'webchat';
@@ -29,11 +28,7 @@ export interface ConversationView {
   }[];
 }
 
-/** Where agents log in and call the platform API (one origin for an emulator, two for a real org). */
-export interface PlatformHosts {
-  loginBase: string;
-  apiBase: string;
-}
+export type { PlatformHosts };
 
 /**
  * One scenario run's surroundings: a bridge pointed at a Genesys (an emulator or a real org), the

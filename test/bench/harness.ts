@@ -11,8 +11,8 @@ import WebSocket from 'ws';
 import { median, percentile } from './stats.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const emulatorBin = fileURLToPath(new URL('../../emulator/bin.mjs', import.meta.url));
-const emulatorMain = fileURLToPath(new URL('../../emulator/main.ts', import.meta.url));
+const emulatorBin = fileURLToPath(new URL('../../cli/genesys-emulator.mjs', import.meta.url));
+const emulatorMain = fileURLToPath(new URL('../../cli/genesys-emulator.ts', import.meta.url));
 const bareServer = fileURLToPath(new URL('./bare-ws-server.ts', import.meta.url));
 
 // ---------------------------------------------------------------- numbers
@@ -102,10 +102,10 @@ function spawnServer(args: string[], ready: RegExp, what: string): Promise<Child
 }
 
 /**
- * `node emulator/bin.mjs start --port 0 --control-plane --manual-clock` as a child process. With
- * BENCH_EMULATOR=source it runs `node --import tsx emulator/main.ts start ...` instead: for when the
- * bundle cannot be built (bin.mjs bundles the scenario runner and the bridge too, so a half-edited file
- * there stops `start`). Figures from source mode carry the tsx loader in RSS; the reports say so.
+ * `node cli/genesys-emulator.mjs start --port 0 --control-plane --manual-clock` as a child process
+ * (the command bundle, as `npm start` runs it). With BENCH_EMULATOR=source it runs
+ * `node --import tsx cli/genesys-emulator.ts start ...` instead: for when the bundle cannot be built.
+ * Figures from source mode carry the tsx loader in RSS; the reports say so.
  * BENCH_EMULATOR_NODE_ARGS adds node flags to the child (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 export function startEmulatorProcess(extra: string[] = []): Promise<ChildServer> {
@@ -128,7 +128,7 @@ export function startEmulatorProcess(extra: string[] = []): Promise<ChildServer>
     /ready at http:\/\/127\.0\.0\.1:(\d+)/,
     fromSource()
       ? 'the emulator (from source)'
-      : 'the emulator (bin.mjs; BENCH_EMULATOR=source runs the sources)',
+      : 'the emulator (the command bundle; BENCH_EMULATOR=source runs the sources)',
   );
 }
 
@@ -137,8 +137,8 @@ export const fromSource = () => process.env.BENCH_EMULATOR === 'source';
 /** The line each report ends with: how the emulator child was started. */
 export function emulatorMode(): string {
   return fromSource()
-    ? 'node --import tsx emulator/main.ts (BENCH_EMULATOR=source)'
-    : 'node emulator/bin.mjs (bundle)';
+    ? 'node --import tsx cli/genesys-emulator.ts (BENCH_EMULATOR=source)'
+    : 'node cli/genesys-emulator.mjs (bundle)';
 }
 
 /** The control: a bare `ws` server (echo or two-party relay) in its own process, like the emulator. */

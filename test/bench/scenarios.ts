@@ -1,5 +1,5 @@
 /**
- * Issue 8: the scenario library as `npm run scenarios` runs it (`node emulator/bin.mjs scenarios`), timed
+ * Issue 8: the scenario library as `npm run scenarios` runs it (`node cli/genesys-emulator.mjs scenarios`), timed
  * from spawn to exit; the runner's own summary line gives the number of runs (scenario x channel).
  */
 import { spawn } from 'node:child_process';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAverage, now, repoRoot } from './harness.ts';
 import { report } from './stats.ts';
 
-const bin = fileURLToPath(new URL('../../emulator/bin.mjs', import.meta.url));
+const bin = fileURLToPath(new URL('../../cli/genesys-emulator.mjs', import.meta.url));
 const library = fileURLToPath(new URL('../../scenarios/library/', import.meta.url));
 
 function runScenarios() {
@@ -44,7 +44,7 @@ export async function scenariosBench(): Promise<void> {
     return;
   }
   const runs = Number(summary[3]);
-  report('Scenario library (node emulator/bin.mjs scenarios, spawn to exit)', {
+  report('Scenario library (node cli/genesys-emulator.mjs scenarios, spawn to exit)', {
     'scenario files': files,
     'runs (scenario x channel)': runs,
     'passed / failed': `${summary[1]} / ${summary[2]}`,

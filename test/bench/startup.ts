@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median, report } from './stats.ts';
 
-const bin = fileURLToPath(new URL('../../emulator/bin.mjs', import.meta.url));
+const bin = fileURLToPath(new URL('../../cli/genesys-emulator.mjs', import.meta.url));
 
 /** Spawns a process and resolves with ms until its stdout shows `ready` (or it exits), plus the process. */
 function timeToReady(args: string[], ready: RegExp | null) {

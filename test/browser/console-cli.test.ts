@@ -23,11 +23,11 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** `node emulator/bin.mjs start --port 0`; resolves with the base URL and the output once ready. */
+/** `node cli/genesys-emulator.mjs start --port 0`; resolves with the base URL and the output once ready. */
 function startCli(): Promise<{ baseUrl: string; stdout: string; stop: () => Promise<number | null> }> {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [join(ROOT, 'emulator', 'bin.mjs'), 'start', '--port', '0'], {
+  const child = spawn(process.execPath, [join(ROOT, 'cli', 'genesys-emulator.mjs'), 'start', '--port', '0'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

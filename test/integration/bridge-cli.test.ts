@@ -7,13 +7,13 @@ import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startEmulator, type TestEmulator } from '../support/emulators.ts';
 
 /**
- * The `genesys-bridge` command as a user runs it (`node bridge/bin.mjs`), in front of a listening
+ * The `genesys-bridge` command as a user runs it (`node cli/genesys-bridge.mjs`), in front of a listening
  * emulator: the ready line, a transfer over its API, and SIGTERM ending that session in Genesys before a
  * clean exit. Nothing sleeps: every wait is for output, an emulator event or the process's exit.
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bridge', 'bin.mjs');
+const BIN = join(ROOT, 'cli', 'genesys-bridge.mjs');
 const KEY = 'cli-api-key-0123456789';
 const READY = /Genesys bridge service ready at (http:\/\/127\.0\.0\.1:\d+)\n/;
 const TIMEOUT = 30_000;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,13 +8,13 @@ import { defaultFixture } from '../../emulator/config/default-fixture.ts';
 import { basic } from '../support/api.ts';
 
 /**
- * The `genesys-emulator` command as a user runs it (`npm start` is `node emulator/bin.mjs start`).
+ * The `genesys-emulator` command as a user runs it (`npm start` is `node cli/genesys-emulator.mjs start`).
  * The first run may build the bundle, hence the generous timeouts; nothing here sleeps: every wait is for
  * a line of output or the process's exit.
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'emulator', 'bin.mjs');
+const BIN = join(ROOT, 'cli', 'genesys-emulator.mjs');
 const TIMEOUT = 20_000;
 const READY = /Genesys Cloud emulator ready at (http:\/\/127\.0\.0\.1:(\d+))\n/;
 
@@ -245,12 +245,29 @@ describe('genesys-emulator start', () => {
   );
 
   it(
-    '--help prints the usage and exits 0',
+    '--help lists every command and exits 0; start --help prints the start options',
     async () => {
       const cli = runCli(['--help']);
-      const { code } = await cli.exited;
-      expect(code).toBe(0);
-      expect(cli.output().stdout).toContain('Usage: genesys-emulator start');
+      expect((await cli.exited).code).toBe(0);
+      expect(cli.output().stdout).toMatch(/Commands:\n\s+start\s.*\n\s+scenarios\s/);
+      const start = runCli(['start', '--help']);
+      expect((await start.exited).code).toBe(0);
+      expect(start.output().stdout).toContain('Usage: genesys-emulator start');
+      expect(start.output().stdout).toContain('--control-plane');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '--version prints the package version; an unknown command is a usage error',
+    async () => {
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      const cli = runCli(['--version']);
+      expect((await cli.exited).code).toBe(0);
+      expect(cli.output().stdout).toBe(`${version}\n`);
+      const wrong = runCli(['strat']);
+      expect((await wrong.exited).code).toBe(2);
+      expect(wrong.output().stderr).toContain('unknown command "strat"');
     },
     TIMEOUT,
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, parseCliArgs, USAGE } from '../../emulator/cli-args.ts';
+import { CliError, parseCliArgs, USAGE } from '../../emulator/cli/start-args.ts';
 
 function cliError(argv: string[]): CliError {
   try {

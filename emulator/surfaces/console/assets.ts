@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Set by emulator/bin.mjs when the sources run as one bundle, where import.meta.url is the bundle's. */
+/** Set by the command bundles (cli/build.mjs), where import.meta.url is the bundle's, not this file's. */
 declare const __EMULATOR_CONSOLE_DIR__: string | undefined;
 
 export const CONSOLE_DIR =

@@ -7,21 +7,6 @@ import type { GuestError } from './guest-errors.ts';
  */
 export type FrameType = 'response' | 'message';
 
-/** A frame as it is about to be serialised, for the test-only mutator below. */
-export type FrameObject = Record<string, unknown>;
-
-/**
- * TEST-ONLY. The contract tests (contracts/provider/bite.verify.test.ts) set this to rename one field of
- * one frame and prove the Pact verification then fails; nothing in the emulator sets it, so in every real
- * run it is undefined and frames pass through untouched.
- */
-let testFrameMutator: ((frame: FrameObject) => FrameObject) | undefined;
-
-/** TEST-ONLY: installs (or, with undefined, removes) the frame mutator. Never call it outside tests. */
-export function __setTestFrameMutator(mutator: ((frame: FrameObject) => FrameObject) | undefined): void {
-  testFrameMutator = mutator;
-}
-
 export function serverFrame(
   type: FrameType,
   className: string,
@@ -29,14 +14,14 @@ export function serverFrame(
   tracingId?: string,
   code = 200,
 ): string {
-  const frame: FrameObject = {
+  const frame = {
     type,
     class: className,
     code,
     body,
     ...(tracingId === undefined ? {} : { tracingId }),
   };
-  return JSON.stringify(testFrameMutator ? testFrameMutator(frame) : frame);
+  return JSON.stringify(frame);
 }
 
 /** `class:"string"` errors, or a TooManyRequestsErrorMessage (frame code 429, errorCode 4029). */

@@ -55,11 +55,14 @@ export const guestSocketRoute: FastifyPluginAsync<{ gateway: WebMessagingGateway
     },
     wsHandler: (socket, request) => {
       const { deploymentId } = request.query as { deploymentId: string };
+      // Test-only (StartEmulatorOptions.unsafeMutateGuestFrame): undefined in every normal run.
+      const mutate = gateway.runtime.options.unsafeMutateGuestFrame;
       const connection: GuestConnection = {
         deploymentId,
         socket: {
           send: (text) => {
-            if (socket.readyState === WebSocket.OPEN) socket.send(text);
+            if (socket.readyState !== WebSocket.OPEN) return;
+            socket.send(mutate ? JSON.stringify(mutate(JSON.parse(text) as Record<string, unknown>)) : text);
           },
           close: (code, reason) => socket.close(code, reason),
           terminate: () => socket.terminate(),

@@ -1,0 +1,62 @@
+/**
+ * `genesys-emulator`: the command table, composed above the emulator and the scenario runner (the
+ * emulator's own code never imports the runner). Each command is loaded only when it runs, so `start`
+ * never pays for the runner and the bridge.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { packageVersion } from '../emulator/version.ts';
+
+export const USAGE = `Usage: genesys-emulator <command> [options]
+
+Commands:
+  start        run the emulator with an org (the default command)
+  scenarios    run scenario files against an in-process emulator and the real bridge
+
+Options:
+  --version    print the version
+  -h, --help   show this help
+
+Run "genesys-emulator <command> --help" for a command's options.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  start: async (argv) => (await import('../emulator/cli/start.ts')).runStart(argv),
+  scenarios: async (argv) => {
+    const { scenariosCli } = await import('../scenarios/runner/cli.ts');
+    // The library that ships with the package (scenarios/library beside dist/ or the sources).
+    return scenariosCli(argv, fileURLToPath(new URL('../scenarios/library', import.meta.url)));
+  },
+};
+
+/** Resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-v') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  // No command, or options first: `start`, as `genesys-emulator --port 0` always meant.
+  if (first === undefined || first.startsWith('-')) return COMMANDS['start']!(argv);
+  const command = COMMANDS[first];
+  if (!command) {
+    process.stderr.write(`genesys-emulator: unknown command "${first}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  return command(rest);
+}
+
+// Run from the sources (`node --import tsx cli/genesys-emulator.ts ...`); the launcher imports the bundle instead.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `genesys-emulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,216 @@
+import type { InjectOptions } from 'fastify';
+import { Agent } from '../agents/agent.ts';
+import { buildEmulator, type Emulator } from '../app.ts';
+import type { Fixture, FixtureInput } from '../config/fixture-schema.ts';
+import { EmulatorControl } from '../control/operations.ts';
+import type { EventsFilter } from '../control/schemas.ts';
+import { conversationsTable, findConversation } from '../domain/conversations/conversation-store.ts';
+import type { DomainEvent, EventType } from '../domain/events.ts';
+import { resolveFixture } from './fixture-source.ts';
+import type {
+  EmulatorClock,
+  EmulatorConversations,
+  EmulatorEvents,
+  EmulatorFaults,
+  EmulatorHandle,
+  ScriptedCustomers,
+  StartEmulatorOptions,
+  WaitUntilOptions,
+} from './types.ts';
+import { Activity, type ActivitySource, ClockWaits, WaitTimeout } from './waiting.ts';
+
+const DEFAULT_WITHIN_MS = 10_000;
+
+/**
+ * Starts an emulator listening on `host:port` (127.0.0.1 and a free port by default) and returns its
+ * handle. Everything the control plane offers over HTTP is a typed method here.
+ */
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<EmulatorHandle> {
+  const fixture = options.fixture === undefined ? undefined : resolveFixture(options.fixture);
+  const start = options.startTime;
+  const emulator = await buildEmulator({
+    ...(fixture ? { fixture } : {}),
+    controlPlane: options.controlPlane ?? false,
+    clock: options.clock ?? 'system',
+    ...(start === undefined ? {} : { manualClockStartMs: start instanceof Date ? start.getTime() : start }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    logLevel: options.logLevel ?? 'error',
+    ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+    ...(options.fidelity ? { fidelity: options.fidelity } : {}),
+    ...(options.unsafeMutateGuestFrame ? { unsafeMutateGuestFrame: options.unsafeMutateGuestFrame } : {}),
+  });
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await emulator.app.listen({ host, port: options.port ?? 0 });
+  } catch (e) {
+    await emulator.app.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw Object.assign(new Error(`port ${options.port} on ${host} is already in use`, { cause: e }), {
+        code: 'EADDRINUSE',
+      });
+    throw e;
+  }
+  const address = emulator.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  return new RunningEmulator(emulator, host, port, options.waitGraceMs ?? 1000);
+}
+
+class RunningEmulator implements EmulatorHandle {
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly clock: EmulatorClock;
+  readonly events: EmulatorEvents;
+  readonly faults: EmulatorFaults;
+  readonly customers: ScriptedCustomers;
+  readonly conversations: EmulatorConversations;
+  readonly #emulator: Emulator;
+  readonly #control: EmulatorControl;
+  readonly #waits: ClockWaits;
+  readonly #agents = new Map<string, Agent>();
+  #closed = false;
+
+  constructor(
+    emulator: Emulator,
+    host: string,
+    readonly port: number,
+    graceMs: number,
+  ) {
+    this.#emulator = emulator;
+    const runtime = emulator.runtime;
+    const control = new EmulatorControl(runtime);
+    this.#control = control;
+    const bracketed = host.includes(':') ? `[${host}]` : host;
+    this.url = `http://${bracketed}:${port}`;
+    this.wsUrl = `ws://${bracketed}:${port}`;
+    const waits = new ClockWaits(runtime.clock, new Activity(runtime.activity), { graceMs });
+    this.#waits = waits;
+
+    this.clock = {
+      kind: runtime.clock.kind,
+      now: () => runtime.clock.now(),
+      setTimeout: (fn, ms) => runtime.clock.setTimeout(fn, ms),
+      clearTimeout: (handle) => runtime.clock.clearTimeout(handle),
+      nextDue: () => (runtime.clock.kind === 'manual' ? control.manualClock().nextDue() : undefined),
+      advance: async (ms) => {
+        await waits.advance(ms);
+        runtime.events.emit('clock.advanced', { ms, now: new Date(runtime.clock.now()).toISOString() });
+      },
+    };
+
+    this.events = {
+      list: (filter) => control.events(filter).entities,
+      ofType: <K extends EventType>(type: K, filter: Omit<EventsFilter, 'type'> = {}) =>
+        control.events({ ...filter, type }).entities as DomainEvent<K>[],
+      get lastSeq() {
+        return runtime.events.lastSeq;
+      },
+      subscribe: (listener) => runtime.events.subscribe(listener),
+      waitFor: (predicate, opts = {}) =>
+        waits.waitFor(
+          'an event that matches',
+          opts.within ?? DEFAULT_WITHIN_MS,
+          () =>
+            runtime.events
+              .list(opts.afterSeq === undefined ? {} : { afterSeq: opts.afterSeq })
+              .find(predicate) as DomainEvent | undefined,
+        ),
+    };
+
+    this.faults = {
+      http: (spec) => control.addHttpFault(spec),
+      list: () => control.httpFaults(),
+      clear: () => control.clearHttpFaults(),
+      dropGuestSocket: (conversationId) => control.dropGuestSocket(conversationId),
+    };
+
+    this.customers = {
+      start: (spec) => structuredClone(control.startCustomer(spec)),
+      say: (conversationId, text) => structuredClone(control.customerSays(conversationId, { text })),
+      typing: (conversationId) => control.customerTyping(conversationId),
+      leave: (conversationId) => control.customerLeaves(conversationId),
+    };
+
+    this.conversations = {
+      get: (id) => {
+        const found = findConversation(runtime, id);
+        return found && structuredClone(found);
+      },
+      list: () => [...conversationsTable(runtime).values()].map((c) => structuredClone(c)),
+    };
+  }
+
+  get fixture(): Fixture {
+    return this.#control.fixture();
+  }
+
+  waiting(queue: string): readonly string[] | undefined {
+    const ids = this.#control.waiting(queue);
+    return ids && [...ids];
+  }
+
+  agent(nameOrId: string): Agent {
+    const fixture = this.fixture;
+    const user =
+      fixture.users.find((u) => u.name === nameOrId) ?? fixture.users.find((u) => u.id === nameOrId);
+    if (!user) {
+      const names = fixture.users.map((u) => u.name).join(', ');
+      throw new Error(`no agent named "${nameOrId}" in the org; its agents are: ${names}`);
+    }
+    const known = this.#agents.get(user.id);
+    if (known) return known;
+    const client = fixture.clients.find((c) => c.user === user.id);
+    if (!client)
+      throw new Error(`no OAuth client is bound to ${user.name} in the fixture, so they cannot log in`);
+    const agent = new Agent({
+      userId: user.id,
+      name: user.name,
+      client,
+      hosts: { loginBase: this.url, apiBase: this.url },
+      waits: this.#waits,
+      userIdOf: (name) => this.fixture.users.find((u) => u.name === name)?.id,
+    });
+    this.#agents.set(user.id, agent);
+    return agent;
+  }
+
+  async reset(): Promise<void> {
+    this.#control.reset();
+    this.#agents.clear();
+    await this.#waits.settle();
+  }
+
+  async load(fixture: FixtureInput | Fixture | string): Promise<Fixture> {
+    const parsed = resolveFixture(fixture);
+    this.#control.loadParsed(parsed);
+    this.#agents.clear();
+    await this.#waits.settle();
+    return parsed;
+  }
+
+  waitUntil<T>(
+    check: () => T | undefined | Promise<T | undefined>,
+    options: WaitUntilOptions = {},
+  ): Promise<T> {
+    return this.#waits.waitFor(options.what ?? 'a condition', options.within ?? DEFAULT_WITHIN_MS, check);
+  }
+
+  settle(): Promise<void> {
+    return this.#waits.settle();
+  }
+
+  watchActivity(source: ActivitySource): () => void {
+    return this.#waits.activity.add(source);
+  }
+
+  inject(request: InjectOptions | string) {
+    return this.#emulator.app.inject(request);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#emulator.app.close();
+  }
+}
+
+export { WaitTimeout };

@@ -1,0 +1,187 @@
+import { type Clock, ManualClock } from '../domain/clock.ts';
+
+/** Something whose activity a wait watches: a counter that moves with each thing that happens. */
+export interface ActivitySource {
+  readonly count: number;
+  /** Requests started and not finished (a request held on the emulator clock stays in flight). */
+  readonly inFlight: number;
+}
+
+/** The emulator's own activity plus whatever a caller adds (a bridge's sockets, for instance). */
+export class Activity implements ActivitySource {
+  readonly #sources = new Set<ActivitySource>();
+
+  constructor(...sources: ActivitySource[]) {
+    for (const s of sources) this.#sources.add(s);
+  }
+
+  add(source: ActivitySource): () => void {
+    this.#sources.add(source);
+    return () => this.#sources.delete(source);
+  }
+
+  get count(): number {
+    let n = 0;
+    for (const s of this.#sources) n += s.count;
+    return n;
+  }
+
+  get inFlight(): number {
+    let n = 0;
+    for (const s of this.#sources) n += s.inFlight;
+    return n;
+  }
+}
+
+/** A wait that ran out of time; its message says what was awaited and for how long. */
+export class WaitTimeout extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WaitTimeout';
+  }
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Returns once nothing has happened for several event-loop turns in a row, confirmed across timer turns
+ * (loopback I/O lands in the poll phase between turns). A request still in flight after ten silent timer
+ * turns is taken to be held on the emulator's clock (a slow-answer fault): then the emulator is idle too,
+ * and time has to move for it to finish.
+ */
+export async function untilQuiet(activity: ActivitySource): Promise<void> {
+  let seen = activity.count;
+  let stillTurns = 0;
+  for (let round = 0; round < 5000; round++) {
+    for (let t = 0; t < 8; t++) {
+      await turn();
+      if (activity.count !== seen) {
+        seen = activity.count;
+        stillTurns = 0;
+      }
+    }
+    await pause(1);
+    if (activity.count !== seen) {
+      seen = activity.count;
+      stillTurns = 0;
+      continue;
+    }
+    stillTurns++;
+    if (stillTurns >= (activity.inFlight === 0 ? 2 : 10)) return;
+  }
+}
+
+export interface WaitOptions {
+  /** Real time (ms) a manual-clock wait still gives I/O once no timer is due before its deadline. */
+  graceMs: number;
+}
+
+/**
+ * Waiting on an emulator's clock. On a manual clock nothing waits in real time longer than needed: when
+ * a condition is not met and the emulator is idle, time jumps to the next timer that is due, never past
+ * the deadline; only when no timer is due does a short real-time grace let outside I/O land. On the
+ * system clock a wait is an ordinary real-time wait.
+ */
+export class ClockWaits {
+  constructor(
+    private readonly clock: Clock,
+    readonly activity: Activity,
+    private readonly options: WaitOptions,
+  ) {}
+
+  /** Lets in-flight I/O finish. */
+  settle(): Promise<void> {
+    return untilQuiet(this.activity);
+  }
+
+  /** Waits until `check` returns a value (not undefined), for at most `withinMs` of emulator time. */
+  waitFor<T>(
+    what: string,
+    withinMs: number,
+    check: () => T | undefined | Promise<T | undefined>,
+  ): Promise<T> {
+    return this.clock instanceof ManualClock
+      ? this.#onManualClock(this.clock, what, withinMs, check)
+      : this.#inRealTime(what, withinMs, check);
+  }
+
+  /**
+   * Moves a manual clock forward by `ms`, letting I/O settle between the timers that fire on the way
+   * (an alert that times out re-offers the conversation, and that offer reaches its agent before the
+   * next timer fires).
+   */
+  async advance(ms: number): Promise<void> {
+    if (!(this.clock instanceof ManualClock))
+      throw new Error('the emulator runs on the system clock; start it with clock: "manual" to move time');
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`cannot advance the clock by ${ms} ms`);
+    const clock = this.clock;
+    const target = clock.now() + ms;
+    await this.settle();
+    for (;;) {
+      const due = clock.nextDue();
+      if (due === undefined || due > target) break;
+      const before = this.activity.count;
+      clock.advance(Math.max(0, due - clock.now()));
+      // Only a timer that did something (an alert timed out, a session expired) can have started I/O;
+      // heartbeats and the like pass without a settle, so a long advance stays quick.
+      if (this.activity.count !== before) await this.settle();
+    }
+    if (clock.now() < target) clock.advance(target - clock.now());
+    await this.settle();
+  }
+
+  async #onManualClock<T>(
+    clock: ManualClock,
+    what: string,
+    withinMs: number,
+    check: () => T | undefined | Promise<T | undefined>,
+  ): Promise<T> {
+    const deadline = clock.now() + withinMs;
+    const rounds = Math.max(1, Math.ceil(this.options.graceMs / 5));
+    for (;;) {
+      await this.settle();
+      const value = await check();
+      if (value !== undefined) return value;
+      const due = clock.nextDue();
+      if (due !== undefined && due <= deadline) {
+        clock.advance(Math.max(0, due - clock.now()));
+        continue;
+      }
+      // Nothing is scheduled before the deadline, so only I/O can still change things: give it a short
+      // real-time grace (a loaded machine can hold a frame back longer than a settle) before giving up.
+      for (let i = 0; i < rounds; i++) {
+        await pause(5);
+        const late = await check();
+        if (late !== undefined) return late;
+        const next = clock.nextDue();
+        if (next !== undefined && next <= deadline) break;
+      }
+      const next = clock.nextDue();
+      if (next !== undefined && next <= deadline) continue;
+      if (clock.now() < deadline) clock.advance(deadline - clock.now());
+      await this.settle();
+      const last = await check();
+      if (last !== undefined) return last;
+      throw new WaitTimeout(`timed out after ${withinMs} ms (emulator time) waiting for ${what}`);
+    }
+  }
+
+  async #inRealTime<T>(
+    what: string,
+    withinMs: number,
+    check: () => T | undefined | Promise<T | undefined>,
+  ): Promise<T> {
+    const deadline = performance.now() + withinMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      const left = deadline - performance.now();
+      if (left <= 0) throw new WaitTimeout(`timed out after ${withinMs} ms waiting for ${what}`);
+      // Check again as soon as something happens, or every 25 ms at the latest.
+      const seen = this.activity.count;
+      const until = performance.now() + Math.min(25, left);
+      while (this.activity.count === seen && performance.now() < until) await pause(2);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * `genesys-cloud-emulator/scenarios`: load scenario files and run them, as `genesys-emulator scenarios`
+ * does, from code: each run gets its own emulator and a real bridge on one manual clock (or runs
+ * against a `target`), and returns its result with the transcript.
+ */
+import { fileURLToPath } from 'node:url';
+import { discoverScenarioFiles } from './runner/discover.ts';
+import { type LoadedScenario, loadScenarioFile } from './runner/load.ts';
+import { type RunOptions, runScenario, type ScenarioResult } from './runner/run.ts';
+import { filesOfShard, type Shard } from './runner/shard.ts';
+import type { ScenarioChannel } from './runner/world.ts';
+
+export type { LoadedScenario, ScenarioProblem, ScenarioStep } from './runner/load.ts';
+export { loadScenarioFile, parseScenario, ScenarioError } from './runner/load.ts';
+export { allSkipped, json, junit, prettyFailure, prettyLine, skippedSummary } from './runner/reporters.ts';
+export type { RunOptions, ScenarioResult, SkippedStep } from './runner/run.ts';
+export { runScenario } from './runner/run.ts';
+export { filesOfShard, parseShard, type Shard } from './runner/shard.ts';
+export type { ScenarioChannel } from './runner/world.ts';
+
+/** The library of stories that ships with the package. */
+export const LIBRARY_DIR = fileURLToPath(new URL('./library', import.meta.url));
+
+export interface LoadScenariosOptions {
+  /** Only this shard of the files (see filesOfShard). */
+  shard?: Shard;
+}
+
+/**
+ * The scenarios in the given files and folders (folders are searched for *.yaml / *.yml), in path order.
+ * A file that is not a valid scenario throws a ScenarioError naming the file, line and field.
+ */
+export function loadScenarios(
+  paths: string | readonly string[],
+  options: LoadScenariosOptions = {},
+): LoadedScenario[] {
+  const files = discoverScenarioFiles(typeof paths === 'string' ? [paths] : [...paths]);
+  return (options.shard ? filesOfShard(files, options.shard) : files).map(loadScenarioFile);
+}
+
+export interface RunScenariosOptions extends RunOptions {
+  /** Only runs on this channel. */
+  channel?: ScenarioChannel;
+  /** Called with each result as soon as its run ends. */
+  onResult?: (result: ScenarioResult) => void;
+}
+
+/** Runs each scenario once per channel it names, one run after another; resolves with every result. */
+export async function runScenarios(
+  scenarios: readonly LoadedScenario[],
+  options: RunScenariosOptions = {},
+): Promise<ScenarioResult[]> {
+  const { channel, onResult, ...runOptions } = options;
+  const results: ScenarioResult[] = [];
+  for (const scenario of scenarios) {
+    for (const ch of scenario.channels) {
+      if (channel !== undefined && ch !== channel) continue;
+      const result = await runScenario(scenario, ch as ScenarioChannel, runOptions);
+      results.push(result);
+      onResult?.(result);
+    }
+  }
+  return results;
+}
