@@ -1,7 +1,7 @@
 /** `genesys-bridge`: the bridge service's command, with the package's --version. */
-import { pathToFileURL } from 'node:url';
 import { runCli } from '../bridge/cli.ts';
 import { packageVersion } from '../emulator/version.ts';
+import { runIfMain } from './run-if-main.ts';
 
 /** Resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -12,15 +12,4 @@ export async function main(argv: string[]): Promise<number> {
   return runCli(argv);
 }
 
-// Run from the sources (`node --import tsx cli/genesys-bridge.ts ...`); the launcher imports the bundle instead.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(
-        `genesys-bridge: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'genesys-bridge', main);

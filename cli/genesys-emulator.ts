@@ -3,8 +3,11 @@
  * emulator's own code never imports the runner). Each command is loaded only when it runs, so `start`
  * never pays for the runner and the bridge.
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { packageVersion } from '../emulator/version.ts';
+import { runIfMain } from './run-if-main.ts';
 
 export const USAGE = `Usage: genesys-emulator <command> [options]
 
@@ -22,10 +25,19 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   start: async (argv) => (await import('../emulator/cli/start.ts')).runStart(argv),
   scenarios: async (argv) => {
     const { scenariosCli } = await import('../scenarios/runner/cli.ts');
-    // The library that ships with the package (scenarios/library beside dist/ or the sources).
-    return scenariosCli(argv, fileURLToPath(new URL('../scenarios/library', import.meta.url)));
+    return scenariosCli(argv, libraryDir());
   },
 };
+
+/**
+ * The scenario library `scenarios` runs by default: in a checkout the sources' own (scenarios/library,
+ * so reports name the files a developer edits), in an installed package the copy built into dist/.
+ */
+function libraryDir(): string {
+  const built = fileURLToPath(new URL('../scenarios/library', import.meta.url));
+  const checkout = fileURLToPath(new URL('../../', import.meta.url));
+  return existsSync(join(checkout, 'emulator', 'app.ts')) ? join(checkout, 'scenarios', 'library') : built;
+}
 
 /** Resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -48,15 +60,4 @@ export async function main(argv: string[]): Promise<number> {
   return command(rest);
 }
 
-// Run from the sources (`node --import tsx cli/genesys-emulator.ts ...`); the launcher imports the bundle instead.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(
-        `genesys-emulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'genesys-emulator', main);

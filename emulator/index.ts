@@ -4,6 +4,7 @@
  * and assert on what Genesys would show. Everything exported here is public; nothing else is.
  */
 export { Agent, type AgentLeg, type AgentOptions, type AgentWaits, type Within } from './agents/agent.ts';
+export { agentFromFixture } from './agents/from-fixture.ts';
 export { PlatformCallError, PlatformClient, type PlatformHosts } from './agents/platform-client.ts';
 export { defaultFixture } from './config/default-fixture.ts';
 export type { Fixture, FixtureInput } from './config/fixture-schema.ts';
@@ -39,3 +40,9 @@ export type {
 } from './handle/types.ts';
 export { type ActivitySource, untilQuiet, WaitTimeout } from './handle/waiting.ts';
 export { packageVersion as version } from './version.ts';
+
+// Event types that other modules add to DomainEvent (declaration merging) are public types too: these
+// imports put their declarations in the package's types.
+import './domain/conversations/events.ts';
+import './surfaces/fault-injection.ts';
+import './surfaces/webchat/events.ts';

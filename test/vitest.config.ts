@@ -38,6 +38,19 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The packed package installed into a project outside the repository. npm pack rebuilds dist/,
+        // so this group runs last, when no other test is starting the commands from dist/.
+        test: {
+          name: 'package',
+          include: ['test/package/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
         // Consumer tests write pact files, then verification reads them: one worker runs the files one
         // after another (fileParallelism false) in the sequencer's order, consumer phase first; isolate
         // false loads Pact's native library once. groupOrder 1 runs this group after the others, and

@@ -1,15 +1,18 @@
 /**
  * Builds the embedded default fixture. Names come from faker under a fixed seed, ids from the seeded id
  * generator, so the output never changes unless this file (or the pinned faker version) does. The result
- * is committed as default-fixture.yaml: start-up reads that file and never loads faker, and a unit test
- * fails if the committed file is stale. Regenerate with:
- *   node --import tsx emulator/config/generate-default-fixture.ts > emulator/config/default-fixture.yaml
+ * is committed twice: default-fixture.yaml for people (copy it to start a fixture of your own) and
+ * default-fixture.json, the same org already validated with every default filled in, which start-up
+ * reads (JSON.parse is far quicker than parsing and validating YAML) and never loads faker. A unit test
+ * fails if either committed file is stale. Regenerate both with:
+ *   node --import tsx emulator/config/generate-default-fixture.ts
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { en, Faker } from '@faker-js/faker';
 import { stringify } from 'yaml';
 import { SeededIds } from '../domain/ids.ts';
 import type { FixtureInput } from './fixture-schema.ts';
+import { parseFixtureText } from './load-fixture.ts';
 
 const SEED = 20261123;
 const DEFAULT_QUEUE = 'General';
@@ -91,4 +94,12 @@ export function renderDefaultFixture(): string {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(renderDefaultFixture());
+/** The validated org as start-up reads it (defaults filled in). */
+export function renderDefaultFixtureJson(): string {
+  return `${JSON.stringify(parseFixtureText(renderDefaultFixture(), 'generated default fixture'), null, 2)}\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  writeFileSync(new URL('./default-fixture.yaml', import.meta.url), renderDefaultFixture());
+  writeFileSync(new URL('./default-fixture.json', import.meta.url), renderDefaultFixtureJson());
+}

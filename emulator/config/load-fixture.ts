@@ -100,7 +100,7 @@ export function loadFixtureFile(path: string): Fixture {
   return parseFixtureText(text, path, dirname(resolve(path)));
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);

@@ -13,7 +13,7 @@ export const AdvanceInput = z.strictObject({
     .max(366 * 24 * 3600 * 1000),
 });
 
-export const EventsInput = z.object({
+export const EventsInput = z.strictObject({
   conversationId: z.string().min(1).optional(),
   afterSeq: z.coerce.number().int().min(0).optional(),
   type: z.union([z.string(), z.array(z.string())]).optional(),

@@ -1,5 +1,6 @@
 import type { InjectOptions } from 'fastify';
-import { Agent } from '../agents/agent.ts';
+import type { Agent } from '../agents/agent.ts';
+import { agentFromFixture } from '../agents/from-fixture.ts';
 import { buildEmulator, type Emulator } from '../app.ts';
 import type { Fixture, FixtureInput } from '../config/fixture-schema.ts';
 import { EmulatorControl } from '../control/operations.ts';
@@ -152,24 +153,13 @@ class RunningEmulator implements EmulatorHandle {
     const fixture = this.fixture;
     const user =
       fixture.users.find((u) => u.name === nameOrId) ?? fixture.users.find((u) => u.id === nameOrId);
-    if (!user) {
-      const names = fixture.users.map((u) => u.name).join(', ');
-      throw new Error(`no agent named "${nameOrId}" in the org; its agents are: ${names}`);
-    }
-    const known = this.#agents.get(user.id);
+    const known = user && this.#agents.get(user.id);
     if (known) return known;
-    const client = fixture.clients.find((c) => c.user === user.id);
-    if (!client)
-      throw new Error(`no OAuth client is bound to ${user.name} in the fixture, so they cannot log in`);
-    const agent = new Agent({
-      userId: user.id,
-      name: user.name,
-      client,
+    const agent = agentFromFixture(fixture, nameOrId, {
       hosts: { loginBase: this.url, apiBase: this.url },
       waits: this.#waits,
-      userIdOf: (name) => this.fixture.users.find((u) => u.name === name)?.id,
     });
-    this.#agents.set(user.id, agent);
+    this.#agents.set(agent.userId, agent);
     return agent;
   }
 

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { Agent, type Fixture, loadFixtureFile } from '../../emulator/index.ts';
+import { type Agent, agentFromFixture, type Fixture, loadFixtureFile } from '../../emulator/index.ts';
 import { CustomerActor } from './customer-actor.ts';
 import { InProcessWorld } from './in-process-world.ts';
 import type { LoadedScenario, ScenarioStep } from './load.ts';
@@ -192,20 +192,16 @@ function castScenario(scenario: LoadedScenario, world: World, cast: Cast): void 
 
 /** A scenario's agent: the fixture user with that name, logging in with the client bound to them. */
 function agentOf(actor: string, userName: string, fixture: Fixture, world: World): Agent {
-  const user = fixture.users.find((u) => u.name === userName);
-  if (!user) throw new ExpectationFailed(`agent "${actor}": no user named "${userName}" in the fixture`);
-  const client = fixture.clients.find((c) => c.user === user.id);
-  if (!client) throw new ExpectationFailed(`agent "${actor}": no client bound to ${userName} in the fixture`);
-  return new Agent({
-    userId: user.id,
-    name: user.name,
-    label: actor,
-    client,
-    hosts: world.hosts,
-    waits: world,
-    log: (text, detail) => world.transcript.add('agent', text, detail),
-    userIdOf: (name) => fixture.users.find((u) => u.name === name)?.id,
-  });
+  try {
+    return agentFromFixture(fixture, userName, {
+      label: actor,
+      hosts: world.hosts,
+      waits: world,
+      log: (text, detail) => world.transcript.add('agent', text, detail),
+    });
+  } catch (e) {
+    throw new ExpectationFailed(`agent "${actor}": ${(e as Error).message}`);
+  }
 }
 
 export function describeStep(step: ScenarioStep): string {

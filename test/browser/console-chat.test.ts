@@ -16,19 +16,19 @@ describe('agent console on a WebChat conversation', () => {
     timeout: 30_000,
   }, async () => {
     const emulator = await startEmulator();
-    const alda = emulator.runtime.fixture.users.find((u) => u.name === 'Alda Moore')!;
+    const alda = emulator.fixture.users.find((u) => u.name === 'Alda Moore')!;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(5_000);
     try {
       const page = await context.newPage();
       const errors = watchErrors(page, 'agent');
-      await page.goto(`${emulator.baseUrl}/console?agent=${alda.id}`);
+      await page.goto(`${emulator.url}/console?agent=${alda.id}`);
       await page.getByText('Live', { exact: true }).waitFor();
       await page.getByRole('button', { name: 'Go on queue' }).click();
       await page.locator('#routing-status', { hasText: /^IDLE$/ }).waitFor();
 
       // A WebChat customer (the control plane's scripted customer) asks for help before anyone answers.
-      const started = await emulator.app.inject({
+      const started = await emulator.inject({
         method: 'POST',
         url: '/__emulator/conversations',
         payload: { mediaType: 'chat', channel: 'webchat', queueName: 'General', text: 'hello from the chat' },
@@ -40,9 +40,9 @@ describe('agent console on a WebChat conversation', () => {
       // The capacity line shows what routing uses for each media type (Alda: 3 messages, 4 chats).
       await page.getByText('1 active; capacity 3 messages, 4 chats.').waitFor();
 
-      await emulator.app.inject({ method: 'POST', url: `/__emulator/conversations/${cid}/typing` });
+      await emulator.inject({ method: 'POST', url: `/__emulator/conversations/${cid}/typing` });
       await page.getByText('The customer is typing…').waitFor();
-      await emulator.app.inject({
+      await emulator.inject({
         method: 'POST',
         url: `/__emulator/conversations/${cid}/messages`,
         payload: { text: 'are you there?' },
@@ -52,7 +52,7 @@ describe('agent console on a WebChat conversation', () => {
       await page.getByLabel('Reply').fill('Yes, Alda here');
       await page.getByRole('button', { name: 'Send' }).click();
       await item('Yes, Alda here').waitFor();
-      const texts = emulator.runtime.conversations.get(cid).messages.map((m) => m.text);
+      const texts = emulator.conversations.get(cid)!.messages.map((m) => m.text);
       expect(texts).toEqual(['hello from the chat', 'are you there?', 'Yes, Alda here']);
       await screenshot(page, 'agent-console-webchat');
       expectNoPageErrors(errors);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
+import { defaultFixture } from '../../emulator/index.ts';
 import { expectNoPageErrors, launchChromium, screenshot, trackTransfer, watchErrors } from './chromium.ts';
 
 /**

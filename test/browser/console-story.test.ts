@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
+import { defaultFixture } from '../../emulator/index.ts';
 import { startEmulator, type TestEmulator } from '../support/emulators.ts';
 import {
   ARTIFACTS,
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 async function advance(emulator: TestEmulator, ms: number) {
-  const res = await fetch(`${emulator.baseUrl}/__emulator/clock/advance`, {
+  const res = await fetch(`${emulator.url}/__emulator/clock/advance`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ms }),
@@ -111,17 +111,17 @@ describe('agent console and customer test page', () => {
 
       // The console's first load: its page, styles and modules, and the fixture's agents.
       const transferred = trackTransfer(agentA);
-      await agentA.goto(`${emulator.baseUrl}/console`);
+      await agentA.goto(`${emulator.url}/console`);
       await agentA.locator(`#agent option[value="${ALDA}"]`).waitFor({ state: 'attached' });
       const firstLoad = await transferred();
       expect(firstLoad.bytes).toBeLessThan(200 * 1024);
 
       await signIn(agentA, ALDA);
-      await agentB.goto(`${emulator.baseUrl}/console`);
+      await agentB.goto(`${emulator.url}/console`);
       await signIn(agentB, MAIDA);
 
       // The customer asks for Sports Support through the QueueName custom attribute.
-      await customer.goto(`${emulator.baseUrl}/console/customer`);
+      await customer.goto(`${emulator.url}/console/customer`);
       await customer.getByLabel('Attribute 1 name').fill('QueueName');
       await customer.getByLabel('Attribute 1 value').fill('Sports Support');
       await customer.getByRole('button', { name: 'Connect' }).click();
@@ -227,7 +227,7 @@ describe('agent console and customer test page', () => {
         .getAttribute('data-conversation-id');
       const timeline = await newPage();
       errors.push(watchErrors(timeline, 'timeline'));
-      await timeline.goto(`${emulator.baseUrl}/console/timeline?conversationId=${conversationId}`);
+      await timeline.goto(`${emulator.url}/console/timeline?conversationId=${conversationId}`);
       await timeline.getByText('events in 1 conversations shown').waitFor();
       await timeline.getByText('conversation ended: agent disconnected').first().waitFor();
       await screenshot(timeline, 'timeline');

@@ -2,20 +2,22 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { startCustomer } from '../support/agents.ts';
 import { bearerFor, clients } from '../support/api.ts';
-import { injectableEmulator } from '../support/emulators.ts';
+import { whiteBoxEmulator } from '../support/white-box.ts';
 
 /**
  * Random bodies on every agent route: the emulator always answers with a Genesys error body or a
  * success, never a 5xx, and a refused request leaves the conversation and the agent exactly as they were.
+ * White-box: "exactly as they were" is the agent's routing record (routing.agents), which no public door
+ * shows byte for byte.
  */
 describe('agent routes under random input', () => {
   it('answer 4xx Genesys bodies to malformed requests and change nothing when they refuse', async () => {
-    const emulator = await injectableEmulator();
-    const fx = emulator.runtime.fixture;
+    const emulator = await whiteBoxEmulator();
+    const fx = emulator.fixture;
     const alda = fx.users.find((u) => u.name === 'Alda Moore')!;
     const token = await bearerFor(emulator, clients(emulator).agents.find((c) => c.user === alda.id)!);
     const inject = (method: string, url: string, payload?: string, contentType = 'application/json') =>
-      emulator.app.inject({
+      emulator.inject({
         method: method as 'POST',
         url,
         headers: { authorization: token, 'content-type': contentType },

@@ -12,7 +12,7 @@ async function setup() {
   const emulator = await startEmulator();
   const agents = await sdkAgents(emulator);
   cleanup = agents.closeAll;
-  const fx = emulator.runtime.fixture;
+  const fx = emulator.fixture;
   const queue = (name: string) => fx.queues.find((q) => q.name === name)!;
   const messenger = fx.deployments.messenger[0]!.id;
   return { emulator, agents, queue, messenger };
@@ -65,8 +65,8 @@ describe('agents on the official platform SDK', () => {
     });
     await alda.typing(cid, first.communicationId);
     await customerSays(emulator, cid, 'Thanks!');
-    emulator.clock.advance(60_000); // a minute of chatting: Alda is no longer the longest idle
-    const messages = emulator.runtime.conversations.get(cid).messages.map((m) => `${m.purpose}: ${m.text}`);
+    await emulator.clock.advance(60_000); // a minute of chatting: Alda is no longer the longest idle
+    const messages = emulator.conversations.get(cid)!.messages.map((m) => `${m.purpose}: ${m.text}`);
     expect(messages).toEqual(['customer: I need a human', 'agent: Hello, this is Alda', 'customer: Thanks!']);
 
     // A transfer to a queue that does not exist is a 404 and the conversation stays with Alda.
@@ -129,11 +129,11 @@ describe('agents on the official platform SDK', () => {
       await alda.answer(id, leg.participantId);
       legs.push(leg);
     }
-    const waiting = await emulator.app.inject({
+    const waiting = await emulator.inject({
       url: `/__emulator/queues/${queue('Grocery Support').id}/waiting`,
     });
     expect(waiting.json().conversationIds).toEqual([ids[3]]);
-    const decision = emulator.runtime.events.ofType('routing.decision', { conversationId: ids[3] }).at(-1)!;
+    const decision = emulator.events.ofType('routing.decision', { conversationId: ids[3] }).at(-1)!;
     expect(decision.data.outcome).toBe('waiting');
     expect(decision.data.candidates.find((c) => c.userId === alda.user.id)?.skipped).toBe(
       'at capacity for message (3/3)',
@@ -151,14 +151,14 @@ describe('agents on the official platform SDK', () => {
     await mia.listen();
     await dena.listen();
     await mia.goOnQueue(); // on queue first: longest idle
-    emulator.clock.advance(1000);
+    await emulator.clock.advance(1000);
     await dena.goOnQueue();
 
     const cid = await startCustomer(emulator, { queueName: 'Shoes Support', text: 'hello?' });
     const missed = await mia.alert(cid);
-    emulator.clock.advance(29_999);
+    await emulator.clock.advance(29_999);
     expect((await mia.routingStatus()).status).toBe('IDLE');
-    emulator.clock.advance(1); // the queue's 30 s alerting timeout
+    await emulator.clock.advance(1); // the queue's 30 s alerting timeout
     expect((await mia.routingStatus()).status).toBe('NOT_RESPONDING');
     const next = await dena.alert(cid);
     const conversation = await dena.conversation(cid);
@@ -171,7 +171,7 @@ describe('agents on the official platform SDK', () => {
     await dena.answer(cid, next.participantId);
 
     // Mia stays NOT_RESPONDING until she goes back on queue herself.
-    emulator.clock.advance(60_000);
+    await emulator.clock.advance(60_000);
     expect((await mia.routingStatus()).status).toBe('NOT_RESPONDING');
     await mia.goOnQueue();
     expect((await mia.routingStatus()).status).toBe('IDLE');
@@ -182,7 +182,7 @@ describe('agents on the official platform SDK', () => {
     const dena = await agents.agent('Dena Lakin'); // message capacity 1
     await dena.listen();
     const low = await startCustomer(emulator, { queueName: 'General', text: 'first, low priority' });
-    emulator.clock.advance(1000);
+    await emulator.clock.advance(1000);
     const high = await startCustomer(emulator, {
       queueName: 'General',
       text: 'second, high priority',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
+import { defaultFixture } from '../../emulator/index.ts';
 import { basic, bearerFor, clients, expectApiError } from '../support/api.ts';
 import { injectableEmulator, type TestEmulator } from '../support/emulators.ts';
 
@@ -15,7 +15,7 @@ const NUM_RUNS = 250;
 const ONE_MB = 1_048_576;
 const DEFAULT = defaultFixture();
 
-type Response = Awaited<ReturnType<TestEmulator['app']['inject']>>;
+type Response = Awaited<ReturnType<TestEmulator['inject']>>;
 
 // ---------------------------------------------------------------- arbitraries
 
@@ -177,9 +177,9 @@ function expectOAuthError(res: Response, context: string) {
 
 /** After the fuzzing: a valid login still works and the queues are still the fixture's. */
 async function expectStillHealthy(emulator: TestEmulator) {
-  expect(emulator.runtime.fixture.org.id).toBe(DEFAULT.org.id);
+  expect(emulator.fixture.org.id).toBe(DEFAULT.org.id);
   const bearer = await bearerFor(emulator, clients(emulator).agents[0]!);
-  const res = await emulator.app.inject({
+  const res = await emulator.inject({
     method: 'GET',
     url: '/api/v2/routing/queues',
     headers: { authorization: bearer },
@@ -208,7 +208,7 @@ describe('random bad input', () => {
         extraHeadersArb,
         async (authorization, contentType, body, extra) => {
           const headers = headersOf(contentType, authorization, extra);
-          const res = await emulator.app.inject({
+          const res = await emulator.inject({
             method: 'POST',
             url: '/oauth/token',
             headers,
@@ -226,7 +226,7 @@ describe('random bad input', () => {
     const emulator = await injectableEmulator();
     const agent = clients(emulator).agents[0]!;
     const expired = await bearerFor(emulator, agent);
-    emulator.clock.advance(agent.accessTokenValiditySeconds * 1000);
+    await emulator.clock.advance(agent.accessTokenValiditySeconds * 1000);
     const valid = await bearerFor(emulator, agent);
     const queueId = DEFAULT.queues[0]!.id;
 
@@ -257,7 +257,7 @@ describe('random bad input', () => {
         async (method, path, query, authorization, contentType, body, extra) => {
           const headers = headersOf(contentType, authorization, extra);
           const url = path + query;
-          const res = await emulator.app.inject({
+          const res = await emulator.inject({
             method: method as 'GET',
             url,
             headers,
@@ -305,7 +305,7 @@ describe('random bad input', () => {
         async (method, path, query, contentType, body, extra) => {
           const headers = headersOf(contentType, undefined, extra);
           const url = path + query;
-          const res = await emulator.app.inject({
+          const res = await emulator.inject({
             method: method as 'GET',
             url,
             headers,
@@ -342,7 +342,7 @@ describe('random bad input', () => {
         async (path, value, format) => {
           fc.pre(kindOf(getIn(base, path)) !== kindOf(value));
           const mutated = setIn(base, path, value);
-          const res = await emulator.app.inject({
+          const res = await emulator.inject({
             method: 'POST',
             url: '/__emulator/fixture',
             headers: { 'content-type': format === 'json' ? 'application/json' : 'application/yaml' },
@@ -375,7 +375,7 @@ describe('specific bad input', () => {
       ['/api/v2/routing/queues', 'application/json'],
       ['/api/v2/emulator-tests/not-a-route', 'application/json'],
     ] as const) {
-      const res = await emulator.app.inject({
+      const res = await emulator.inject({
         method: 'POST',
         url,
         headers: { 'content-type': contentType, authorization: bearer },
@@ -383,7 +383,7 @@ describe('specific bad input', () => {
       });
       expectApiError(res, 413, 'request.entity.too.large');
     }
-    const login = await emulator.app.inject({
+    const login = await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -396,7 +396,7 @@ describe('specific bad input', () => {
 
   it('a body of exactly 1 MB is read (and refused for what it says, not for its size)', async () => {
     const emulator = await injectableEmulator();
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/__emulator/fixture',
       headers: { 'content-type': 'application/yaml' },
@@ -413,7 +413,7 @@ describe('specific bad input', () => {
       '/__emulator/clock/advance',
       '/api/v2/emulator-tests/not-a-route',
     ]) {
-      const res = await emulator.app.inject({
+      const res = await emulator.inject({
         method: 'POST',
         url,
         headers: { 'content-type': 'application/json', authorization: bearer },
@@ -421,7 +421,7 @@ describe('specific bad input', () => {
       });
       expectApiError(res, 400, 'bad.request');
     }
-    const login = await emulator.app.inject({
+    const login = await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: { 'content-type': 'application/json' },
@@ -433,14 +433,14 @@ describe('specific bad input', () => {
 
   it('an unsupported content type gets 415 unsupported.media.type (OAuth shape on /oauth/token)', async () => {
     const emulator = await injectableEmulator();
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/__emulator/fixture',
       headers: { 'content-type': 'application/xml' },
       payload: '<org/>',
     });
     expectApiError(res, 415, 'unsupported.media.type');
-    const login = await emulator.app.inject({
+    const login = await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: { 'content-type': 'application/xml' },
@@ -462,7 +462,7 @@ describe('specific bad input', () => {
     ],
   ])('/oauth/token: %s gets a 400 OAuth error', async (_what, payload, authorization, error) => {
     const emulator = await injectableEmulator();
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: {
@@ -480,7 +480,7 @@ describe('specific bad input', () => {
     async (query) => {
       const emulator = await injectableEmulator();
       const bearer = await bearerFor(emulator, clients(emulator).org);
-      const res = await emulator.app.inject({
+      const res = await emulator.inject({
         method: 'GET',
         url: `/api/v2/routing/queues?${query}`,
         headers: { authorization: bearer },
@@ -498,7 +498,7 @@ describe('specific bad input', () => {
       ['c', 'd'],
     ])
       lines.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]`);
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/__emulator/fixture',
       headers: { 'content-type': 'application/yaml' },
@@ -512,16 +512,13 @@ describe('specific bad input', () => {
   // them through the Genesys error body and correlation header like everything else.
   it('a malformed percent-encoding in the path gets a Genesys 400 body', async () => {
     const emulator = await injectableEmulator();
-    expectGenesysError(
-      await emulator.app.inject({ method: 'GET', url: '/api/v2/routing/queues/%E0%A4%A' }),
-      '',
-    );
+    expectGenesysError(await emulator.inject({ method: 'GET', url: '/api/v2/routing/queues/%E0%A4%A' }), '');
   });
 
   it('a path parameter over 100 characters gets a Genesys 4xx body', async () => {
     const emulator = await injectableEmulator();
     const url = `/api/v2/routing/queues/${'q'.repeat(101)}`;
-    expectGenesysError(await emulator.app.inject({ method: 'GET', url }), '');
+    expectGenesysError(await emulator.inject({ method: 'GET', url }), '');
   });
 });
 

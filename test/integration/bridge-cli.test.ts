@@ -64,8 +64,8 @@ function configFile(emulator: TestEmulator, apiKey = KEY): string {
   writeFileSync(
     path,
     `bridge:
-  loginUrl: ${emulator.baseUrl}
-  deploymentId: ${emulator.runtime.fixture.deployments.messenger[0]!.id}
+  loginUrl: ${emulator.url}
+  deploymentId: ${emulator.fixture.deployments.messenger[0]!.id}
   channel: webMessaging
 service:
   apiKeys:
@@ -94,11 +94,11 @@ describe('genesys-bridge serve', () => {
       body: JSON.stringify({ botConversationId: 'bot-1', customer: { id: 'C-1' }, initialMessage: 'hello' }),
     });
     expect(created.status).toBe(201);
-    const conversation = emulator.runtime.events.list({}).find((e) => e.type === 'conversation.created');
+    const conversation = emulator.events.list({}).find((e) => e.type === 'conversation.created');
     expect(conversation?.conversationId).toBeDefined();
 
     const ended = new Promise<void>((resolve) => {
-      const stop = emulator.runtime.events.subscribe((e) => {
+      const stop = emulator.events.subscribe((e) => {
         if (e.type === 'conversation.ended' && e.conversationId === conversation?.conversationId) {
           stop();
           resolve();

@@ -45,7 +45,7 @@ function reordered(idempotencyKey: string) {
 }
 
 function conversationsCreated(emulator: TestEmulator): number {
-  return emulator.runtime.events.list({ types: ['conversation.created'] }).length;
+  return emulator.events.ofType('conversation.created').length;
 }
 
 describe('start-transfer retried with the same key and the same metadata in another key order', () => {

@@ -15,7 +15,7 @@ import { SharedTime } from '../support/shared-time.ts';
  * resumed from a seq), the long-poll, a live SSE stream resumed with Last-Event-ID, and signed webhooks;
  * then API-key auth, clear 4xx answers for bad requests, and fast-check throwing random requests at it.
  *
- * As in the story test, the emulator's ManualClock is the bridge's (and the service's) clock and moves
+ * As in the story test, the emulator's manual clock is the bridge's (and the service's) clock and moves
  * only in small steps while the bridge's own I/O is idle.
  */
 
@@ -151,7 +151,7 @@ describe('the bridge service against the emulator', () => {
     },
     async (channel) => {
       const emulator = await startEmulator({ fixture: storyFixture() });
-      const fx = emulator.runtime.fixture;
+      const fx = emulator.fixture;
       const queue = (name: string) => fx.queues.find((q) => q.name === name)!;
       const receiver = await webhookReceiver();
       const { service, time, base } = await startService(emulator, channel, { webhookUrl: receiver.url });
@@ -234,7 +234,7 @@ describe('the bridge service against the emulator', () => {
       await on(second.events, 'm2 sent', (e) => e.type === 'message.status' && e.clientMessageId === 'm2');
       // The customer's typing reached Genesys too (agents see it as a typing event on the conversation).
       await time.until('the customer typing in the emulator', () =>
-        emulator.runtime.events
+        emulator.events
           .list({ conversationId: cid })
           .find((e) => e.type === 'typing.sent' && e.data.purpose === 'customer'),
       );
@@ -259,7 +259,7 @@ describe('the bridge service against the emulator', () => {
         text: 'Thank you Dena',
       });
       await on(second.events, 'm3 sent', (e) => e.type === 'message.status' && e.clientMessageId === 'm3');
-      expect(emulator.runtime.conversations.get(cid).messages.map((m) => `${m.purpose}: ${m.text}`)).toEqual([
+      expect(emulator.conversations.get(cid)!.messages.map((m) => `${m.purpose}: ${m.text}`)).toEqual([
         'customer: I would like to talk to a person',
         'agent: Hi Pat, this is Alda',
         'agent: How can I help?',

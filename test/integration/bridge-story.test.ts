@@ -10,7 +10,7 @@ import { SharedTime } from '../support/shared-time.ts';
  * Data, messages and typing both ways, a blind transfer to another queue answered by a second agent, and
  * the agent ending the conversation, which the bot learns exactly once.
  *
- * Time moves only when the test moves the emulator's ManualClock, which the bridge shares: waiting for a
+ * Time moves only when the test moves the emulator's manual clock, which the bridge shares: waiting for a
  * bridge event advances it in 50 ms steps while the bridge is idle, so the bridge's 1 s reorder window,
  * its 2 messages/s pacing and WebChat's 2 s transfer grace elapse without any real-time sleep.
  */
@@ -26,7 +26,7 @@ describe('the bridge library against the emulator', () => {
     async (channel) => {
       const emulator = await startEmulator({ fixture: storyFixture() });
       const time = new SharedTime(emulator.clock);
-      const fx = emulator.runtime.fixture;
+      const fx = emulator.fixture;
       const queue = (name: string) => fx.queues.find((q) => q.name === name)!;
       const agent = await agentsFor(channel, emulator);
       const alda = await agent('Alda Moore'); // Sports Support
@@ -93,7 +93,7 @@ describe('the bridge library against the emulator', () => {
       await bridge.sendCustomerMessage(sessionId, { clientMessageId: 'm2', text: 'It says 40 EUR' });
       await sent('m2');
       await time.until('the customer typing in the emulator', () =>
-        emulator.runtime.events
+        emulator.events
           .list({ conversationId: cid })
           .find((e) => e.type === 'typing.sent' && e.data.purpose === 'customer'),
       );
@@ -107,9 +107,7 @@ describe('the bridge library against the emulator', () => {
       await bridge.sendCustomerMessage(sessionId, { clientMessageId: 'm3', text: 'Thank you Dena' });
       await sent('m3');
 
-      const transcript = emulator.runtime.conversations
-        .get(cid)
-        .messages.map((m) => `${m.purpose}: ${m.text}`);
+      const transcript = emulator.conversations.get(cid)!.messages.map((m) => `${m.purpose}: ${m.text}`);
       expect(transcript).toEqual([
         'customer: I would like to talk to a person',
         'agent: Hi Pat, this is Alda',

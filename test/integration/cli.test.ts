@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
+import { defaultFixture } from '../../emulator/index.ts';
 import { basic } from '../support/api.ts';
 
 /**

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { FixtureInput } from '../../emulator/config/fixture-schema.ts';
+import type { FixtureInput } from '../../emulator/index.ts';
 import { basic, bearerFor, clients, expectApiError } from '../support/api.ts';
-import { injectableEmulator, type TestEmulator } from '../support/emulators.ts';
+import { type EmulatorDoors, injectableEmulator } from '../support/emulators.ts';
+import { whiteBoxEmulator } from '../support/white-box.ts';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -20,12 +21,12 @@ const CUSTOM: FixtureInput = {
 };
 
 function post(
-  emulator: TestEmulator,
+  emulator: EmulatorDoors,
   url: string,
   body?: unknown,
   headers: Record<string, string> = JSON_TYPE,
 ) {
-  return emulator.app.inject({
+  return emulator.inject({
     method: 'POST',
     url,
     headers,
@@ -35,11 +36,11 @@ function post(
   });
 }
 
-function get(emulator: TestEmulator, url: string, authorization?: string) {
-  return emulator.app.inject({ method: 'GET', url, headers: authorization ? { authorization } : {} });
+function get(emulator: EmulatorDoors, url: string, authorization?: string) {
+  return emulator.inject({ method: 'GET', url, headers: authorization ? { authorization } : {} });
 }
 
-async function events(emulator: TestEmulator, query = '') {
+async function events(emulator: EmulatorDoors, query = '') {
   const res = await get(emulator, `/__emulator/events${query}`);
   expect(res.statusCode, res.body).toBe(200);
   return res.json() as {
@@ -53,7 +54,7 @@ describe('GET and POST /__emulator/fixture', () => {
     const emulator = await injectableEmulator();
     const res = await get(emulator, '/__emulator/fixture');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual(JSON.parse(JSON.stringify(emulator.runtime.fixture)));
+    expect(res.json()).toEqual(JSON.parse(JSON.stringify(emulator.fixture)));
   });
 
   it('POST of a JSON object replaces the org: new clients log in, the platform shows the new org', async () => {
@@ -83,7 +84,7 @@ describe('GET and POST /__emulator/fixture', () => {
         'content-type': contentType,
       });
       expect(res.statusCode, res.body).toBe(200);
-      expect(emulator.runtime.fixture.org.id).toBe('org-control-plane');
+      expect(emulator.fixture.org.id).toBe('org-control-plane');
     },
   );
 
@@ -96,14 +97,14 @@ describe('GET and POST /__emulator/fixture', () => {
 
   it('an invalid JSON fixture is a 400 naming the field, and the old fixture stays', async () => {
     const emulator = await injectableEmulator();
-    const before = emulator.runtime.fixture.org.id;
+    const before = emulator.fixture.org.id;
     const bad = { ...CUSTOM, queues: [{ id: 'q', name: 'Q', alertingTimeoutSeconds: 'soon' }] };
     const body = expectApiError(await post(emulator, '/__emulator/fixture', bad), 400, 'bad.request');
     expect(body.details).toContainEqual(
       expect.objectContaining({ fieldName: 'queues[0].alertingTimeoutSeconds' }),
     );
     expect(body.message).toContain('queues[0].alertingTimeoutSeconds');
-    expect(emulator.runtime.fixture.org.id).toBe(before);
+    expect(emulator.fixture.org.id).toBe(before);
   });
 
   it('an invalid YAML fixture is a 400 naming the field and its line', async () => {
@@ -128,7 +129,7 @@ describe('GET and POST /__emulator/fixture', () => {
     const withFile = { ...CUSTOM, flows: [{ name: 'F', type: 'inboundShortMessage', file: '/etc/passwd' }] };
     const body = expectApiError(await post(emulator, '/__emulator/fixture', withFile), 400, 'bad.request');
     expect(body.details).toContainEqual(expect.objectContaining({ fieldName: 'flows[0].file' }));
-    expect(emulator.runtime.fixture.flows.map((f) => f.name)).toEqual(['Bot Handoff Message Flow']);
+    expect(emulator.fixture.flows.map((f) => f.name)).toEqual(['Bot Handoff Message Flow']);
   });
 
   it.each([
@@ -167,7 +168,7 @@ describe('POST /__emulator/reset', () => {
   it('accepts a JSON POST with an empty body, or no content type at all', async () => {
     const emulator = await injectableEmulator();
     expect((await post(emulator, '/__emulator/reset', undefined, JSON_TYPE)).statusCode).toBe(200);
-    expect((await emulator.app.inject({ method: 'POST', url: '/__emulator/reset' })).statusCode).toBe(200);
+    expect((await emulator.inject({ method: 'POST', url: '/__emulator/reset' })).statusCode).toBe(200);
   });
 });
 
@@ -215,11 +216,15 @@ describe('POST /__emulator/clock/advance', () => {
 });
 
 describe('GET /__emulator/events', () => {
+  /**
+   * White-box: the conversationId filter is checked on one synthetic conversation-scoped event, which
+   * only the runtime's event bus can emit (a real conversation brings many events of its own).
+   */
   async function withHistory() {
-    const emulator = await injectableEmulator();
+    const emulator = await whiteBoxEmulator();
     const agent = clients(emulator).agents[0]!;
     await bearerFor(emulator, agent);
-    await emulator.app.inject({
+    await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: {
@@ -291,7 +296,7 @@ describe('without the control plane', () => {
   ])('%s %s is a 404 saying it is not emulated', async (method, url) => {
     const emulator = await injectableEmulator({ controlPlane: false });
     const start = emulator.clock.now();
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: method as 'GET',
       url,
       ...(method === 'POST' ? { headers: JSON_TYPE, payload: JSON.stringify({ ms: 1 }) } : {}),

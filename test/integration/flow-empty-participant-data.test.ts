@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../support/emulators.ts';
 import { withMessengerFlow } from '../support/fixtures.ts';
+import { buildFlowYaml } from '../support/flow-yaml.ts';
 import { Guest } from '../support/webmessaging.ts';
-import { buildFlowYaml } from '../unit/architect/helpers.ts';
 
 /**
  * The whole path of an empty custom attribute: a Web Messaging guest sends `Topic: ""`, it becomes

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { FixtureError } from '../../emulator/config/load-fixture.ts';
+import { FixtureError } from '../../emulator/index.ts';
 import { startCustomer } from '../support/agents.ts';
 import { injectableEmulator } from '../support/emulators.ts';
 import { withMessengerFlow } from '../support/fixtures.ts';
@@ -98,12 +98,12 @@ describe('inbound message flows on the conversation core', () => {
     ['QueueName names no queue', { QueueName: 'No Such Queue' }, 'General', 'Transfer to default queue'],
   ])('the default flow routes dynamically: %s', async (_name, attributes, queueName, transferAction) => {
     const emulator = await injectableEmulator();
-    const deploymentId = emulator.runtime.fixture.deployments.messenger[0]!.id;
+    const deploymentId = emulator.fixture.deployments.messenger[0]!.id;
     const cid = await startCustomer(emulator, { deploymentId, attributes, text: 'hi' });
 
-    const queue = emulator.runtime.fixture.queues.find((q) => q.name === queueName)!;
-    expect(emulator.runtime.router.waitingIn(queue.id)).toEqual([cid]);
-    const [run] = emulator.runtime.events.ofType('flow.run', { conversationId: cid });
+    const queue = emulator.fixture.queues.find((q) => q.name === queueName)!;
+    expect(emulator.waiting(queue.id)).toEqual([cid]);
+    const [run] = emulator.events.ofType('flow.run', { conversationId: cid });
     expect(run?.data).toMatchObject({ outcome: 'transfer', queue: { id: queue.id, name: queueName } });
     const trace = run!.data.trace;
     const read = trace.find((t) => t.kind === 'participantDataRead');
@@ -114,28 +114,30 @@ describe('inbound message flows on the conversation core', () => {
     expect(actions.at(-1)?.name).toBe(transferAction);
 
     // The routing decision names every member it considered and why each was passed over.
-    const decision = emulator.runtime.events.ofType('routing.decision', { conversationId: cid })[0]!;
+    const decision = emulator.events.ofType('routing.decision', { conversationId: cid })[0]!;
     expect(decision.data).toMatchObject({ queueName, outcome: 'waiting' });
     const candidates = decision.data.candidates;
-    expect(candidates.length).toBe(emulator.runtime.org().membersOf(queue.id).length);
+    // The queue's members as the org defines them (a user's queues name queues exactly; the fixture checks).
+    const members = emulator.fixture.users.filter((u) => u.queues.includes(queueName));
+    expect(candidates.length).toBe(members.length);
     expect(candidates.every((c) => c.skipped === 'OFF_QUEUE')).toBe(true);
   });
 
   it('runs decision/switch flows, and Send Response text reaches the customer before routing', async () => {
     const emulator = await injectableEmulator({ fixture: fixtureWithFlow(TRIAGE_FLOW) });
-    const sports = emulator.runtime.fixture.queues.find((q) => q.name === 'Sports Support')!;
+    const sports = emulator.fixture.queues.find((q) => q.name === 'Sports Support')!;
     const cid = await startCustomer(emulator, {
       deploymentId: 'test-deployment',
       attributes: { intent: 'SPORTS' },
       text: 'ball?',
     });
-    expect(emulator.runtime.router.waitingIn(sports.id)).toEqual([cid]);
-    const messages = emulator.runtime.conversations.get(cid).messages.map((m) => [m.purpose, m.text]);
+    expect(emulator.waiting(sports.id)).toEqual([cid]);
+    const messages = emulator.conversations.get(cid)!.messages.map((m) => [m.purpose, m.text]);
     expect(messages).toEqual([
       ['customer', 'ball?'],
       ['workflow', 'Thanks, ball? - routing you now'],
     ]);
-    const trace = emulator.runtime.events.ofType('flow.run', { conversationId: cid })[0]!.data.trace;
+    const trace = emulator.events.ofType('flow.run', { conversationId: cid })[0]!.data.trace;
     expect(trace.flatMap((t) => (t.kind === 'outputPath' ? [t.output] : []))).toEqual(['case[0]']);
 
     const bye = await startCustomer(emulator, {
@@ -143,7 +145,7 @@ describe('inbound message flows on the conversation core', () => {
       attributes: { intent: 'goodbye' },
       text: 'bye',
     });
-    const ended = emulator.runtime.conversations.get(bye);
+    const ended = emulator.conversations.get(bye)!;
     expect(ended.endTime).toBeDefined();
     expect(ended.messages.map((m) => m.text)).toEqual(['bye', 'Thanks, bye - routing you now', 'Goodbye!']);
   });

@@ -34,7 +34,7 @@ const legState = (p: Participant) => p.messages?.[0]?.state ?? p.state;
 const userOf = (p: Participant) => p.userId ?? p.user?.id;
 
 function ids(emulator: TestEmulator) {
-  const fx = emulator.runtime.fixture;
+  const fx = emulator.fixture;
   const user = (name: string) => fx.users.find((u) => u.name === name)!;
   const queue = (name: string) => fx.queues.find((q) => q.name === name)!;
   return {
@@ -50,7 +50,7 @@ async function agentApi(emulator: TestEmulator, userId: string) {
   const client = clients(emulator).agents.find((c) => c.user === userId)!;
   const auth = await bearerFor(emulator, client);
   return async (method: 'GET' | 'PUT' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method,
       url,
       headers: {

@@ -15,7 +15,7 @@ async function channelFor(emulator: TestEmulator, agentIndex = 0) {
   const client = clients(emulator).agents[agentIndex]!;
   const auth = await bearerFor(emulator, client);
   const call = (method: string, url: string, payload?: unknown) =>
-    emulator.app.inject({
+    emulator.inject({
       method: method as 'POST',
       url,
       headers: {
@@ -80,15 +80,15 @@ describe('notification channels', () => {
       metadata: { CorrelationId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
     });
 
-    emulator.clock.advance(29_999);
+    await emulator.clock.advance(29_999);
     socket.send(JSON.stringify({ message: 'ping' }));
     expect((await frames.next((f) => f.topicName === 'channel.metadata')).eventBody).toEqual({
       message: 'pong',
     });
     expect(frames.frames.filter((f) => f.eventBody.message === 'WebSocket Heartbeat')).toHaveLength(0);
-    emulator.clock.advance(1);
+    await emulator.clock.advance(1);
     await frames.next((f) => f.eventBody.message === 'WebSocket Heartbeat', 'a heartbeat');
-    emulator.clock.advance(30_000);
+    await emulator.clock.advance(30_000);
     await frames.next((f) => f.eventBody.message === 'WebSocket Heartbeat', 'a second heartbeat');
     await closeSocket(socket);
   });
@@ -99,7 +99,7 @@ describe('notification channels', () => {
     const socket = await openSocket(channel.connectUri);
     const frames = new FrameCollector<Frame>(socket);
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-    await emulator.app.inject({ method: 'POST', url: '/__emulator/reset' });
+    await emulator.inject({ method: 'POST', url: '/__emulator/reset' });
     expect(await closed).toBe(1000);
     expect(frames.frames.map((f) => f.topicName)).toEqual(['v2.system.socket_closing']);
   });
@@ -124,7 +124,7 @@ describe('per-conversation feeds', () => {
     const { channel, call } = await channelFor(emulator);
     const start = async (mediaType: string) =>
       (
-        await emulator.app.inject({
+        await emulator.inject({
           method: 'POST',
           url: '/__emulator/conversations',
           payload: {
@@ -143,7 +143,7 @@ describe('per-conversation feeds', () => {
     const socket = await openSocket(channel.connectUri);
     const frames = new FrameCollector<Frame & { eventBody: Record<string, unknown> }>(socket);
 
-    await emulator.app.inject({ method: 'POST', url: `/__emulator/conversations/${message}/typing` });
+    await emulator.inject({ method: 'POST', url: `/__emulator/conversations/${message}/typing` });
     const typing = await frames.next((f) => f.topicName === `v2.conversations.messages.${message}.typing`);
     expect(typing.eventBody).toMatchObject({
       conversation: { id: message },
@@ -151,8 +151,8 @@ describe('per-conversation feeds', () => {
       typing: { type: 'On' },
     });
 
-    await emulator.app.inject({ method: 'POST', url: `/__emulator/conversations/${chat}/typing` });
-    await emulator.app.inject({
+    await emulator.inject({ method: 'POST', url: `/__emulator/conversations/${chat}/typing` });
+    await emulator.inject({
       method: 'POST',
       url: `/__emulator/conversations/${chat}/messages`,
       payload: { text: 'hi' },

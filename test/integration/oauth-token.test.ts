@@ -8,7 +8,7 @@ describe('POST /oauth/token', () => {
   it('issues a bearer token for Basic credentials, with the lifetime of the client', async () => {
     const emulator = await injectableEmulator();
     const { org } = clients(emulator);
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: { ...FORM, authorization: basic(org.id, org.secret) },
@@ -16,13 +16,13 @@ describe('POST /oauth/token', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 86400 });
-    expect(emulator.runtime.events.list({ types: ['token.issued'] })).toHaveLength(1);
+    expect(emulator.events.ofType('token.issued')).toHaveLength(1);
   });
 
   it('accepts client_id and client_secret as form fields', async () => {
     const emulator = await injectableEmulator();
     const { org } = clients(emulator);
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: FORM,
@@ -51,7 +51,7 @@ describe('POST /oauth/token', () => {
     ['repeated grant_type', 'grant_type=client_credentials&grant_type=x', undefined, 400, 'invalid_request'],
   ])('%s gets an OAuth error body', async (_name, payload, authorization, status, error) => {
     const emulator = await injectableEmulator();
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: { ...FORM, ...(authorization ? { authorization } : {}) },
@@ -67,7 +67,7 @@ describe('POST /oauth/token', () => {
 
   it('answers invalid_client with 400 when the fidelity switch says so', async () => {
     const emulator = await injectableEmulator({ fidelity: { oauthInvalidClientStatus: 400 } });
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: { ...FORM, authorization: basic('nobody', 'x') },
@@ -80,7 +80,7 @@ describe('POST /oauth/token', () => {
   it('ignores a JSON body: the grant must be form-encoded', async () => {
     const emulator = await injectableEmulator();
     const { org } = clients(emulator);
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/oauth/token',
       headers: { authorization: basic(org.id, org.secret), 'content-type': 'application/json' },

@@ -23,12 +23,12 @@ async function withAgent(options: Parameters<typeof injectableEmulator>[0] = {})
   const bearer = await bearerFor(emulator, agentClient);
   /** `null` sends no Authorization header. */
   const get = (url: string, authorization: string | null = bearer) =>
-    emulator.app.inject({ method: 'GET', url, headers: authorization ? { authorization } : {} });
+    emulator.inject({ method: 'GET', url, headers: authorization ? { authorization } : {} });
   return { emulator, agentClient, bearer, get };
 }
 
 function sortedQueueNames(emulator: TestEmulator): string[] {
-  return emulator.runtime.fixture.queues.map((q) => q.name).sort((a, b) => a.localeCompare(b));
+  return emulator.fixture.queues.map((q) => q.name).sort((a, b) => a.localeCompare(b));
 }
 
 /** `pageNumber` of a paging URI, and the URI's path, so tests do not depend on parameter order. */
@@ -46,7 +46,7 @@ function uriPage(uri: string | undefined) {
 describe('GET /api/v2/users/me', () => {
   it("returns the agent the token's client is bound to", async () => {
     const { emulator, agentClient, get } = await withAgent();
-    const user = emulator.runtime.fixture.users.find((u) => u.id === agentClient.user)!;
+    const user = emulator.fixture.users.find((u) => u.id === agentClient.user)!;
     const res = await get('/api/v2/users/me');
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({
@@ -62,7 +62,7 @@ describe('GET /api/v2/users/me', () => {
   it('each agent client sees its own user', async () => {
     const emulator = await injectableEmulator();
     for (const agent of clients(emulator).agents) {
-      const res = await emulator.app.inject({
+      const res = await emulator.inject({
         method: 'GET',
         url: '/api/v2/users/me',
         headers: { authorization: await bearerFor(emulator, agent) },
@@ -73,7 +73,7 @@ describe('GET /api/v2/users/me', () => {
 
   it('answers an org-level token (no user behind it) with a Genesys 4xx error body', async () => {
     const emulator = await injectableEmulator();
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'GET',
       url: '/api/v2/users/me',
       headers: { authorization: await bearerFor(emulator, clients(emulator).org) },
@@ -87,7 +87,7 @@ describe('GET /api/v2/users/me', () => {
 describe('GET /api/v2/organizations/me', () => {
   it("returns the fixture's org", async () => {
     const { emulator, get } = await withAgent();
-    const { org } = emulator.runtime.fixture;
+    const { org } = emulator.fixture;
     const res = await get('/api/v2/organizations/me');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
@@ -99,12 +99,12 @@ describe('GET /api/v2/organizations/me', () => {
 
   it('works with an org-level client token too', async () => {
     const emulator = await injectableEmulator();
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'GET',
       url: '/api/v2/organizations/me',
       headers: { authorization: await bearerFor(emulator, clients(emulator).org) },
     });
-    expect(res.json().id).toBe(emulator.runtime.fixture.org.id);
+    expect(res.json().id).toBe(emulator.fixture.org.id);
   });
 });
 
@@ -114,7 +114,7 @@ describe('GET /api/v2/routing/queues', () => {
     const res = await get(QUEUES);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    const total = emulator.runtime.fixture.queues.length;
+    const total = emulator.fixture.queues.length;
     expect(body.entities.map((q: { name: string }) => q.name)).toEqual(sortedQueueNames(emulator));
     expect(body).toMatchObject({ pageSize: 25, pageNumber: 1, total, pageCount: 1 });
     expect(Object.keys(body).every((k) => PAGING_KEYS.includes(k))).toBe(true);
@@ -127,8 +127,8 @@ describe('GET /api/v2/routing/queues', () => {
 
   it('presents queues with the fields clients read', async () => {
     const { emulator, get } = await withAgent();
-    const general = emulator.runtime.fixture.queues.find((q) => q.name === 'General')!;
-    const members = emulator.runtime.fixture.users.filter((u) => u.queues.includes('General')).length;
+    const general = emulator.fixture.queues.find((q) => q.name === 'General')!;
+    const members = emulator.fixture.users.filter((u) => u.queues.includes('General')).length;
     const body = (await get(`${QUEUES}?name=General`)).json();
     expect(body.entities).toEqual([
       expect.objectContaining({
@@ -180,7 +180,7 @@ describe('GET /api/v2/routing/queues', () => {
     expect(body).toMatchObject({
       entities: [],
       pageNumber: 9,
-      total: emulator.runtime.fixture.queues.length,
+      total: emulator.fixture.queues.length,
     });
     expect(body.nextUri).toBeUndefined();
     expect(uriPage(body.previousUri)).toMatchObject({ pageNumber: '8' });
@@ -231,7 +231,7 @@ describe('GET /api/v2/routing/queues', () => {
 
   it('filters by id', async () => {
     const { emulator, get } = await withAgent();
-    const [a, b] = emulator.runtime.fixture.queues;
+    const [a, b] = emulator.fixture.queues;
     const body = (await get(`${QUEUES}?id=${a!.id}&id=${b!.id}`)).json();
     expect(body.entities.map((q: { id: string }) => q.id).sort()).toEqual([a!.id, b!.id].sort());
   });
@@ -254,7 +254,7 @@ describe('GET /api/v2/routing/queues', () => {
 describe('GET /api/v2/routing/queues/{queueId} and /members', () => {
   it('returns one queue by id', async () => {
     const { emulator, get } = await withAgent();
-    for (const queue of emulator.runtime.fixture.queues) {
+    for (const queue of emulator.fixture.queues) {
       const res = await get(`${QUEUES}/${queue.id}`);
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ id: queue.id, name: queue.name });
@@ -269,8 +269,8 @@ describe('GET /api/v2/routing/queues/{queueId} and /members', () => {
 
   it("lists the queue's members as a Genesys page", async () => {
     const { emulator, get } = await withAgent();
-    for (const queue of emulator.runtime.fixture.queues) {
-      const expected = emulator.runtime.fixture.users
+    for (const queue of emulator.fixture.queues) {
+      const expected = emulator.fixture.users
         .filter((u) => u.queues.includes(queue.name))
         .sort((a, b) => a.name.localeCompare(b.name));
       const res = await get(`${QUEUES}/${queue.id}/members`);
@@ -293,7 +293,7 @@ describe('GET /api/v2/routing/queues/{queueId} and /members', () => {
 
   it('pages members too and refuses a pageSize over 100', async () => {
     const { emulator, get } = await withAgent();
-    const general = emulator.runtime.fixture.queues.find((q) => q.name === 'General')!;
+    const general = emulator.fixture.queues.find((q) => q.name === 'General')!;
     const body = (await get(`${QUEUES}/${general.id}/members?pageSize=1`)).json();
     expect(body).toMatchObject({ pageSize: 1, pageNumber: 1, pageCount: body.total });
     expect(body.entities).toHaveLength(1);
@@ -317,22 +317,22 @@ describe('authentication on platform routes', () => {
 
   it('a token stops working with credentials.expired once the manual clock passes its expiry', async () => {
     const { emulator, agentClient, get } = await withAgent();
-    emulator.clock.advance(agentClient.accessTokenValiditySeconds * 1000 - 1);
+    await emulator.clock.advance(agentClient.accessTokenValiditySeconds * 1000 - 1);
     for (const url of ROUTES) expect((await get(url)).statusCode, url).toBe(200);
-    emulator.clock.advance(1);
+    await emulator.clock.advance(1);
     for (const url of ROUTES) expectApiError(await get(url), 401, 'credentials.expired');
   });
 
   it('an expired token is still told apart from an unknown one', async () => {
     const { emulator, agentClient, get } = await withAgent();
-    emulator.clock.advance(agentClient.accessTokenValiditySeconds * 1000 + 60_000);
+    await emulator.clock.advance(agentClient.accessTokenValiditySeconds * 1000 + 60_000);
     expectApiError(await get('/api/v2/organizations/me'), 401, 'credentials.expired');
     expectApiError(await get('/api/v2/organizations/me', 'Bearer unknown'), 401, 'bad.credentials');
   });
 
   it('a new login after expiry works again', async () => {
     const { emulator, agentClient, get } = await withAgent();
-    emulator.clock.advance(agentClient.accessTokenValiditySeconds * 1000);
+    await emulator.clock.advance(agentClient.accessTokenValiditySeconds * 1000);
     const fresh = await bearerFor(emulator, agentClient);
     expect((await get('/api/v2/users/me', fresh)).statusCode).toBe(200);
   });
@@ -347,7 +347,7 @@ describe('routes the emulator does not emulate', () => {
   ])('%s %s: Genesys-shaped 404 saying the path is not emulated', async (method, url) => {
     const { emulator, bearer } = await withAgent();
     for (const headers of [{}, { authorization: bearer }]) {
-      const res = await emulator.app.inject({ method: method as 'GET', url: `${url}?x=1`, headers });
+      const res = await emulator.inject({ method: method as 'GET', url: `${url}?x=1`, headers });
       const body = expectApiError(res, 404, 'not.found');
       expect(body.messageParams).toMatchObject({ method, path: url });
       expect(body.message).toContain(url);
@@ -356,7 +356,7 @@ describe('routes the emulator does not emulate', () => {
 
   it('a JSON POST with an empty body counts as no body (no 400 for the empty JSON)', async () => {
     const { emulator, bearer } = await withAgent();
-    const res = await emulator.app.inject({
+    const res = await emulator.inject({
       method: 'POST',
       url: '/api/v2/emulator-tests/not-a-route',
       headers: { authorization: bearer, 'content-type': 'application/json' },
@@ -375,7 +375,7 @@ describe('inin-correlation-id', () => {
       await get(QUEUES, null),
       await get(`${QUEUES}?pageSize=abc`),
       await get('/api/v2/not/here'),
-      await emulator.app.inject({
+      await emulator.inject({
         method: 'POST',
         url: '/oauth/token',
         headers: { authorization: bearer, 'content-type': 'application/x-www-form-urlencoded' },
@@ -391,7 +391,7 @@ describe('inin-correlation-id', () => {
 
   it('is sent on the wire by a listening emulator', async () => {
     const emulator = await startEmulator();
-    const res = await fetch(`${emulator.baseUrl}/api/v2/organizations/me`);
+    const res = await fetch(`${emulator.url}/api/v2/organizations/me`);
     expect(res.status).toBe(401);
     const body = (await res.json()) as { code: string; contextId: string };
     expect(body.code).toBe('authentication.required');

@@ -12,7 +12,7 @@ describe('the official purecloud-platform-client-v2 SDK against the emulator', (
     const login = await client.loginClientCredentialsGrant(org.id, org.secret);
     expect(login.accessToken).toEqual(expect.any(String));
 
-    const general = emulator.runtime.fixture.queues.find((q) => q.name === 'General')!;
+    const general = emulator.fixture.queues.find((q) => q.name === 'General')!;
     const listing = await new platformClient.RoutingApi().getRoutingQueues({ name: 'General' });
     expect(listing.entities?.map((q) => ({ id: q.id, name: q.name }))).toEqual([
       { id: general.id, name: 'General' },
@@ -20,7 +20,7 @@ describe('the official purecloud-platform-client-v2 SDK against the emulator', (
     expect(listing.total).toBe(1);
 
     const orgMe = await new platformClient.OrganizationApi().getOrganizationsMe();
-    expect(orgMe.id).toBe(emulator.runtime.fixture.org.id);
+    expect(orgMe.id).toBe(emulator.fixture.org.id);
   });
 
   it('gets a Genesys-shaped 401 for a wrong secret', async () => {
@@ -51,10 +51,10 @@ describe('the official purecloud-platform-client-v2 SDK against the emulator', (
     const me = await users.getUsersMe();
     expect(me.id).toBe(agent.user);
 
-    emulator.clock.advance(agent.accessTokenValiditySeconds * 1000 - 1);
+    await emulator.clock.advance(agent.accessTokenValiditySeconds * 1000 - 1);
     await expect(users.getUsersMe()).resolves.toMatchObject({ id: agent.user });
 
-    emulator.clock.advance(1);
+    await emulator.clock.advance(1);
     // For API calls the SDK rejects with the parsed Genesys error body.
     await expect(users.getUsersMe()).rejects.toMatchObject({ status: 401, code: 'credentials.expired' });
   });

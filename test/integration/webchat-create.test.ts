@@ -1,20 +1,13 @@
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { expectApiError } from '../support/api.ts';
-import { startEmulator, type TestEmulator } from '../support/emulators.ts';
-import {
-  createBody,
-  GUEST_BASE,
-  guestRequest,
-  is,
-  openStream,
-  stateMark,
-  webchatFixture,
-} from '../support/webchat.ts';
+import { type EmulatorDoors, startEmulator } from '../support/emulators.ts';
+import { createBody, GUEST_BASE, guestRequest, is, openStream, webchatFixture } from '../support/webchat.ts';
+import { stateMark, type WhiteBoxEmulator, whiteBoxEmulator } from '../support/white-box.ts';
 
 /** Creating a chat: the deployment decides, the routing target is checked, the JWT is shaped like Genesys's. */
 
-function create(emulator: TestEmulator, payload: unknown) {
+function create(emulator: EmulatorDoors, payload: unknown) {
   return guestRequest(emulator, {
     method: 'POST',
     url: GUEST_BASE,
@@ -22,7 +15,8 @@ function create(emulator: TestEmulator, payload: unknown) {
   });
 }
 
-async function refused(emulator: TestEmulator, payload: unknown, status: number, code: string) {
+/** White-box: "changing nothing" includes the surface's own table of chats, which no public door shows. */
+async function refused(emulator: WhiteBoxEmulator, payload: unknown, status: number, code: string) {
   const mark = stateMark(emulator);
   const body = expectApiError(await create(emulator, payload), status, code);
   mark.expectUnchanged();
@@ -47,7 +41,7 @@ describe('creating a guest chat', () => {
 
     expect(decodeProtectedHeader(chat.jwt)).toEqual({ alg: 'RS256', kid: expect.any(String), typ: 'JWT' });
     const claims = decodeJwt(chat.jwt);
-    const fx = emulator.runtime.fixture;
+    const fx = emulator.fixture;
     expect(claims).toEqual({
       data: { conv: chat.id, did: fx.deployments.webchat[0]!.id, sub: chat.member.id },
       iss: 'urn:purecloud:webchat',
@@ -56,13 +50,13 @@ describe('creating a guest chat', () => {
       exp: emulator.clock.now() / 1000 + 24 * 3600,
     });
     // The guest member id is the customer's chat communication, as agents see it.
-    const customer = emulator.runtime.conversations.get(chat.id).participants[0]!;
+    const customer = emulator.conversations.get(chat.id)!.participants[0]!;
     expect(customer).toMatchObject({
       purpose: 'customer',
       communicationId: chat.member.id,
       name: 'Jane Guest',
     });
-    expect(emulator.runtime.conversations.get(chat.id)).toMatchObject({
+    expect(emulator.conversations.get(chat.id)).toMatchObject({
       mediaType: 'chat',
       channel: 'webchat',
     });
@@ -86,7 +80,7 @@ describe('creating a guest chat', () => {
   });
 
   it('refuses an unknown deployment, a deployment of another org and a disabled one, changing nothing', async () => {
-    const emulator = await startEmulator({ fixture: webchatFixture() });
+    const emulator = await whiteBoxEmulator({ fixture: webchatFixture() });
     const body = createBody(emulator);
     const unknown = await refused(
       emulator,
@@ -101,7 +95,7 @@ describe('creating a guest chat', () => {
   });
 
   it('on a deployment that requires authentication, asks for memberAuthToken and checks it', async () => {
-    const emulator = await startEmulator({ fixture: webchatFixture() });
+    const emulator = await whiteBoxEmulator({ fixture: webchatFixture() });
     const body = { ...createBody(emulator), deploymentId: 'webchat-auth' };
     const now = emulator.clock.now() / 1000;
     await refused(emulator, body, 400, 'chat.deployment.require.auth');
@@ -120,7 +114,7 @@ describe('creating a guest chat', () => {
   });
 
   it('refuses a missing displayName, a bad routing target and an unknown queue with their codes', async () => {
-    const emulator = await startEmulator();
+    const emulator = await whiteBoxEmulator();
     const body = createBody(emulator);
     const noName = await refused(emulator, { ...body, memberInfo: {} }, 400, 'bad.request');
     expect(noName.details).toEqual([expect.objectContaining({ fieldName: 'memberInfo.displayName' })]);
@@ -152,18 +146,18 @@ describe('creating a guest chat', () => {
 
   it("runs the deployment's inbound chat flow once the stream attaches; the guest sees the flow and the queue", async () => {
     const emulator = await startEmulator({ fixture: webchatFixture() });
-    const fx = emulator.runtime.fixture;
+    const fx = emulator.fixture;
     const mia = fx.users.find((u) => u.name === 'Mia Welch')!;
-    emulator.runtime.router.setRoutingStatus(mia.id, 'IDLE');
+    await emulator.agent(mia.id).goOnQueue();
     const res = await create(emulator, {
       ...createBody(emulator, { customFields: { QueueName: 'Sports Support' } }),
       deploymentId: 'webchat-flow',
     });
     const chat = res.json();
-    expect(emulator.runtime.events.list({ conversationId: chat.id, types: ['flow.run'] })).toEqual([]);
+    expect(emulator.events.list({ conversationId: chat.id, type: ['flow.run'] })).toEqual([]);
 
     const guest = await openStream(chat.eventStreamUri);
-    const conversation = () => emulator.runtime.conversations.get(chat.id);
+    const conversation = () => emulator.conversations.get(chat.id)!;
     const workflow = await guest.frames.next(
       (f) => is.memberChange(f) && f.eventBody.member!.id !== chat.member.id,
       'the flow member',
@@ -203,6 +197,6 @@ describe('creating a guest chat', () => {
     const guest = await openStream(chat.eventStreamUri);
     await guest.frames.next(is.member(chat.member.id, 'DISCONNECTED'), 'the guest DISCONNECTED');
     expect(await guest.closed).toMatchObject({ code: 1000 });
-    expect(emulator.runtime.conversations.get(chat.id).endTime).toBeDefined();
+    expect(emulator.conversations.get(chat.id)!.endTime).toBeDefined();
   });
 });

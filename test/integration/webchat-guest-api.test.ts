@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectApiError } from '../support/api.ts';
-import { startEmulator, type TestEmulator } from '../support/emulators.ts';
+import { type EmulatorDoors, startEmulator, type TestEmulator } from '../support/emulators.ts';
 import {
   bearer,
   type CreatedChat,
@@ -8,13 +8,17 @@ import {
   GUEST_BASE,
   guestRequest,
   openStream,
-  stateMark,
 } from '../support/webchat.ts';
+import { stateMark, whiteBoxEmulator } from '../support/white-box.ts';
 
-/** The guest REST endpoints: their models, paging, JWT checks, and the errors of a chat that is over. */
+/**
+ * The guest REST endpoints: their models, paging, JWT checks, and the errors of a chat that is over.
+ * White-box where a refusal must change nothing: that includes the surface's own table of chats
+ * (stateMark), which no public door shows.
+ */
 
 function call(
-  emulator: TestEmulator,
+  emulator: EmulatorDoors,
   chat: CreatedChat,
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
@@ -28,22 +32,22 @@ function call(
   });
 }
 
-/** A chat with Alda (General) answered through the conversation core's agent API. */
-async function answeredChat(emulator: TestEmulator) {
-  const alda = emulator.runtime.fixture.users.find((u) => u.name === 'Alda Moore')!;
-  emulator.runtime.router.setRoutingStatus(alda.id, 'IDLE');
+/** A chat with Alda (General), answered by her through the platform API. */
+async function answeredChat(emulator: EmulatorDoors & Pick<TestEmulator, 'agent'>) {
+  const alda = emulator.agent('Alda Moore');
+  await alda.goOnQueue();
   const chat = await createChat(emulator);
   const guest = await openStream(chat.eventStreamUri);
   await guest.frames.next((f) => f.eventBody.member?.state === 'ALERTING', 'the alert');
-  const core = emulator.runtime.conversations;
-  const leg = core.get(chat.id).participants.find((p) => p.purpose === 'agent')!;
-  core.answer(chat.id, leg.id);
-  return { chat, guest, leg, core };
+  const leg = await alda.nextAlert();
+  expect(leg.conversationId).toBe(chat.id);
+  await alda.answer();
+  return { chat, guest, leg, alda };
 }
 
 describe('guest messages and typing', () => {
   it('sends with the documented models; a 4,001-character body or an unknown bodyType changes nothing', async () => {
-    const emulator = await startEmulator();
+    const emulator = await whiteBoxEmulator();
     const chat = await createChat(emulator);
     const me = `/members/${chat.member.id}`;
     const ok = await call(emulator, chat, 'POST', `${me}/messages`, { body: 'x'.repeat(4000) });
@@ -95,8 +99,8 @@ describe('guest messages and typing', () => {
   });
 
   it('lets the guest leave; afterwards every action is chat.error.member.state and the agents see the end', async () => {
-    const emulator = await startEmulator();
-    const { chat, guest, leg, core } = await answeredChat(emulator);
+    const emulator = await whiteBoxEmulator();
+    const { chat, guest, leg } = await answeredChat(emulator);
     const me = `/members/${chat.member.id}`;
     const left = await call(emulator, chat, 'DELETE', me);
     expect(left.statusCode, left.body).toBe(204);
@@ -111,7 +115,7 @@ describe('guest messages and typing', () => {
       (f) => f.eventBody.member?.id === leg.communicationId && f.eventBody.member.state === 'DISCONNECTED',
     );
     expect(await guest.closed).toMatchObject({ code: 1000 });
-    const conversation = core.get(chat.id);
+    const conversation = emulator.runtime.conversations.get(chat.id);
     expect(conversation.participants.map((p) => [p.purpose, p.state, p.disconnectType])).toEqual([
       ['customer', 'disconnected', 'client'],
       ['acd', 'disconnected', 'transfer'],
@@ -171,8 +175,8 @@ describe('guest members', () => {
 describe('guest message history', () => {
   it('pages with after/before cursors in both orders and includes member joins', async () => {
     const emulator = await startEmulator();
-    const { chat, leg, core } = await answeredChat(emulator);
-    for (const text of ['one', 'two', 'three']) core.agentMessage(chat.id, leg.communicationId, text);
+    const { chat, leg, alda } = await answeredChat(emulator);
+    for (const text of ['one', 'two', 'three']) await alda.say(text);
     const label = (page: { entities: { body: string; bodyType: string }[] }) =>
       page.entities.map((m) => (m.bodyType === 'standard' ? m.body : m.bodyType));
     const get = async (query: string) => {
@@ -218,7 +222,7 @@ describe('guest message history', () => {
 
 describe('guest JWTs on every call', () => {
   it('refuse a missing, malformed, foreign or expired token, and a token for another conversation or member', async () => {
-    const emulator = await startEmulator();
+    const emulator = await whiteBoxEmulator();
     const other = await startEmulator();
     const { chat, leg } = await answeredChat(emulator);
     const second = await createChat(emulator);

@@ -18,7 +18,7 @@ async function setup() {
   const agents = await chatAgents(emulator);
   cleanup = agents.closeAll;
   const { client, api } = guestSdk(emulator);
-  const fx = emulator.runtime.fixture;
+  const fx = emulator.fixture;
   const queueId = (name: string) => fx.queues.find((q) => q.name === name)!.id;
   const createRequest = (customFields: Record<string, string> = {}) => ({
     organizationId: fx.org.id,
@@ -30,7 +30,7 @@ async function setup() {
 }
 
 function participantsOf(emulator: TestEmulator, conversationId: string) {
-  return emulator.runtime.conversations.get(conversationId).participants;
+  return emulator.conversations.get(conversationId)!.participants;
 }
 
 describe('the guest chat SDK with agents on the platform SDK', () => {
@@ -53,7 +53,7 @@ describe('the guest chat SDK with agents on the platform SDK', () => {
 
     // Nothing is routed until the stream attaches: the guest is alone in the conversation.
     expect(participantsOf(emulator, cid).map((p) => p.purpose)).toEqual(['customer']);
-    expect(emulator.runtime.router.waitingIn(queueId('Grocery Support'))).toEqual([]);
+    expect(emulator.waiting(queueId('Grocery Support'))).toEqual([]);
 
     const guest = await openStream(chat.eventStreamUri);
     let guestClosed = false;
@@ -84,7 +84,7 @@ describe('the guest chat SDK with agents on the platform SDK', () => {
     expect(sent).toMatchObject({ body: 'Thanks!', bodyType: 'standard', sender: { id: guestId } });
     const echo = await guest.frames.next(is.text('Thanks!'), "the guest's own message");
     expect(echo.eventBody.id).toBe(sent.id);
-    emulator.clock.advance(30_000);
+    await emulator.clock.advance(30_000);
     await guest.frames.next(is.heartbeat, 'a heartbeat on the emulator clock');
 
     // Blind transfer to Shoes Support: Alda leaves, the queue holds the chat, Mia is offered it.
@@ -145,14 +145,14 @@ describe('the guest chat SDK with agents on the platform SDK', () => {
     await expect(
       api.postWebchatGuestConversationMemberMessages(chat.id, chat.member.id, { body: 'hello' }),
     ).rejects.toMatchObject({ status: 401, code: 'authentication.required' });
-    expect(emulator.runtime.conversations.get(chat.id).messages).toEqual([]);
+    expect(emulator.conversations.get(chat.id)!.messages).toEqual([]);
 
     client.defaultHeaders = {};
     const sent = await api.postWebchatGuestConversationMemberMessages(chat.id, chat.member.id, {
       body: 'hello',
     });
     expect(sent).toMatchObject({ body: 'hello', sender: { id: chat.member.id } });
-    expect(emulator.runtime.conversations.get(chat.id).messages.map((m) => m.text)).toEqual(['hello']);
+    expect(emulator.conversations.get(chat.id)!.messages.map((m) => m.text)).toEqual(['hello']);
   });
 
   it('customFields become context.<key> Participant Data that agents read on GET /api/v2/conversations/{id}', async () => {

@@ -14,11 +14,11 @@ import {
 /** The guest event stream: routing on attach, heartbeats, closing, reconnecting, idling, agents' moves. */
 
 function userId(emulator: TestEmulator, name: string) {
-  return emulator.runtime.fixture.users.find((u) => u.name === name)!.id;
+  return emulator.fixture.users.find((u) => u.name === name)!.id;
 }
 
 function legs(emulator: TestEmulator, conversationId: string) {
-  return emulator.runtime.conversations.get(conversationId).participants;
+  return emulator.conversations.get(conversationId)!.participants;
 }
 
 /** A ping answered proves every frame sent before it was handled (the socket is ordered). */
@@ -48,13 +48,11 @@ function refusedUpgrade(url: string): Promise<{ status: number; body: { code: st
 describe('the guest event stream', () => {
   it('starts routing only when it connects', async () => {
     const emulator = await startEmulator();
-    emulator.runtime.router.setRoutingStatus(userId(emulator, 'Alda Moore'), 'IDLE');
+    await emulator.agent('Alda Moore').goOnQueue();
     const chat = await createChat(emulator);
-    emulator.clock.advance(60_000);
+    await emulator.clock.advance(60_000);
     expect(legs(emulator, chat.id).map((p) => p.purpose)).toEqual(['customer']);
-    expect(emulator.runtime.events.list({ conversationId: chat.id, types: ['routing.decision'] })).toEqual(
-      [],
-    );
+    expect(emulator.events.list({ conversationId: chat.id, type: ['routing.decision'] })).toEqual([]);
 
     const guest = await openStream(chat.eventStreamUri);
     const queue = await guest.frames.next(
@@ -73,25 +71,25 @@ describe('the guest event stream', () => {
     const emulator = await startEmulator();
     const chat = await createChat(emulator);
     const guest = await openStream(chat.eventStreamUri);
-    emulator.clock.advance(29_999);
+    await emulator.clock.advance(29_999);
     await roundTrip(guest);
     expect(guest.frames.frames.filter(is.heartbeat)).toHaveLength(0);
-    emulator.clock.advance(1);
-    emulator.clock.advance(60_000);
+    await emulator.clock.advance(1);
+    await emulator.clock.advance(60_000);
     await roundTrip(guest);
     expect(guest.frames.frames.filter(is.heartbeat)).toHaveLength(3);
 
-    await emulator.app.inject({ method: 'POST', url: '/__emulator/reset' });
+    await emulator.inject({ method: 'POST', url: '/__emulator/reset' });
     await guest.frames.next((f) => f.topicName === 'v2.system.socket_closing', 'socket_closing');
     expect(await guest.closed).toMatchObject({ code: 1001 });
-    emulator.clock.advance(60_000);
+    await emulator.clock.advance(60_000);
     expect(guest.frames.frames.at(-1)!.topicName).toBe('v2.system.socket_closing');
   });
 
   it("keeps each stream's heartbeat 30 s after its own attach, with many streams on one schedule", async () => {
     const emulator = await startEmulator();
     const early = await openStream((await createChat(emulator)).eventStreamUri);
-    emulator.clock.advance(10_000);
+    await emulator.clock.advance(10_000);
     const late = await openStream((await createChat(emulator)).eventStreamUri);
     const beats = async () => {
       if (early.socket.readyState === WebSocket.OPEN) await roundTrip(early);
@@ -101,31 +99,32 @@ describe('the guest event stream', () => {
         late.frames.frames.filter(is.heartbeat).length,
       ];
     };
-    emulator.clock.advance(20_000);
+    await emulator.clock.advance(20_000);
     expect(await beats()).toEqual([1, 0]);
-    emulator.clock.advance(10_000);
+    await emulator.clock.advance(10_000);
     expect(await beats()).toEqual([1, 1]);
     early.socket.close();
     await early.closed;
-    emulator.clock.advance(60_000);
+    await emulator.clock.advance(60_000);
     expect((await beats())[1]).toBe(3);
     expect(early.frames.frames.filter(is.heartbeat)).toHaveLength(1);
   });
 
   it('survives a dropped guest who reconnects to the same URI; one idle for 15 minutes leaves the chat', async () => {
     const emulator = await startEmulator();
-    emulator.runtime.router.setRoutingStatus(userId(emulator, 'Alda Moore'), 'IDLE');
+    const alda = emulator.agent('Alda Moore');
+    await alda.goOnQueue();
     const chat = await createChat(emulator);
     const first = await openStream(chat.eventStreamUri);
     await first.frames.next((f) => f.eventBody.member?.state === 'ALERTING', 'the alert');
-    const core = emulator.runtime.conversations;
     const agent = legs(emulator, chat.id).find((p) => p.purpose === 'agent')!;
-    core.answer(chat.id, agent.id);
+    expect(await alda.nextAlert()).toMatchObject({ conversationId: chat.id, participantId: agent.id });
+    await alda.answer();
     first.socket.close();
     await first.closed;
 
-    core.agentMessage(chat.id, agent.communicationId, 'while you were away');
-    emulator.clock.advance(14 * 60_000);
+    await alda.say('while you were away');
+    await emulator.clock.advance(14 * 60_000);
     const again = await openStream(chat.eventStreamUri);
     await again.frames.next(is.member(chat.member.id, 'CONNECTED'), 'CONNECTED again');
     await roundTrip(again);
@@ -139,10 +138,10 @@ describe('the guest event stream', () => {
 
     again.socket.close();
     await again.closed;
-    emulator.clock.advance(15 * 60_000 - 1);
-    expect(core.get(chat.id).endTime).toBeUndefined();
-    emulator.clock.advance(1);
-    expect(core.get(chat.id).endTime).toBeDefined();
+    await emulator.clock.advance(15 * 60_000 - 1);
+    expect(emulator.conversations.get(chat.id)!.endTime).toBeUndefined();
+    await emulator.clock.advance(1);
+    expect(emulator.conversations.get(chat.id)!.endTime).toBeDefined();
     expect(legs(emulator, chat.id).map((p) => [p.purpose, p.disconnectType])).toEqual([
       ['customer', 'session.expired'],
       ['acd', 'transfer'],
@@ -163,7 +162,7 @@ describe('the guest event stream', () => {
   it('a chat whose stream never attaches is dropped after 15 minutes', async () => {
     const emulator = await startEmulator();
     const chat = await createChat(emulator);
-    emulator.clock.advance(15 * 60_000);
+    await emulator.clock.advance(15 * 60_000);
     expect(legs(emulator, chat.id)[0]).toMatchObject({
       state: 'disconnected',
       disconnectType: 'session.expired',
@@ -198,10 +197,13 @@ describe('the guest event stream', () => {
       body: { code: 'bad.credentials' },
     });
     expect(await refusedUpgrade(base)).toMatchObject({ status: 404, body: { code: 'not.found' } });
-    const plain = await emulator.app.inject({ url: `/v1/token/${chat.jwt}` });
+    const plain = await emulator.inject({ url: `/v1/token/${chat.jwt}` });
     expect(plain.statusCode, plain.body).toBe(400);
     expect(plain.json()).toMatchObject({ code: 'bad.request' });
-    emulator.runtime.conversations.disconnectAll(chat.id);
+    // Ended through the platform API (PATCH the conversation), not by the guest.
+    await emulator.agent('Alda Moore').call('PATCH', `/api/v2/conversations/chats/${chat.id}`, {
+      state: 'disconnected',
+    });
     expect(await refusedUpgrade(chat.eventStreamUri)).toMatchObject({
       status: 400,
       body: { code: 'chat.error.conversation.state' },
@@ -210,21 +212,23 @@ describe('the guest event stream', () => {
 
   it('shows a transfer to an agent and an unanswered alert as member changes, keeping the stream open', async () => {
     const emulator = await startEmulator();
-    emulator.runtime.router.setRoutingStatus(userId(emulator, 'Alda Moore'), 'IDLE');
+    const agentAlda = emulator.agent('Alda Moore');
+    await agentAlda.goOnQueue();
     const chat = await createChat(emulator);
     const guest = await openStream(chat.eventStreamUri);
     await guest.frames.next((f) => f.eventBody.member?.state === 'ALERTING', 'the alert');
-    const core = emulator.runtime.conversations;
     const alda = legs(emulator, chat.id).find((p) => p.purpose === 'agent')!;
-    core.answer(chat.id, alda.id);
-    core.transfer(chat.id, alda.id, { userId: userId(emulator, 'Dena Lakin') });
+    expect(await agentAlda.nextAlert()).toMatchObject({ conversationId: chat.id, participantId: alda.id });
+    await agentAlda.answer();
+    await agentAlda.transferToAgent('Dena Lakin');
     const dena = legs(emulator, chat.id).at(-1)!;
+    expect(dena.userId).toBe(userId(emulator, 'Dena Lakin'));
     await guest.frames.next(is.member(alda.communicationId, 'DISCONNECTED'));
     await guest.frames.next(is.bodyType('member-leave', alda.communicationId));
     await guest.frames.next(is.member(dena.communicationId, 'ALERTING'));
 
     // Dena lets it ring out: she leaves without ever joining; the chat goes back to its queue and Alda.
-    emulator.clock.advance(30_000);
+    await emulator.clock.advance(30_000);
     await guest.frames.next(is.member(dena.communicationId, 'DISCONNECTED'));
     const realda = await guest.frames.next(
       (f) => f.eventBody.member?.state === 'ALERTING' && f.eventBody.member.id !== dena.communicationId,

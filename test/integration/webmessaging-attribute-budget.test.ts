@@ -49,13 +49,13 @@ async function send(emulator: TestEmulator, where: Where, attributes: Record<str
 }
 
 function createdIds(emulator: TestEmulator): string[] {
-  return emulator.runtime.events.list({ types: ['conversation.created'] }).map((e) => e.conversationId!);
+  return emulator.events.ofType('conversation.created').map((e) => e.conversationId!);
 }
 
 /** The customer's Participant Data as an agent-side client reads it from the platform API. */
 async function participantData(emulator: TestEmulator, conversationId: string) {
   const auth = await bearerFor(emulator, clients(emulator).org);
-  const res = await emulator.app.inject({
+  const res = await emulator.inject({
     method: 'GET',
     url: `/api/v2/conversations/${conversationId}`,
     headers: { authorization: auth },
@@ -130,10 +130,10 @@ describe('Web Messaging custom attributes: maxCustomDataBytes is the largest acc
     await guest.configure();
     expect((await guest.say('first', { QueueName: 'General' })).code).toBe(200);
     const [conversationId] = createdIds(emulator);
-    emulator.clock.advance(1000); // the guest may send 2 messages per second
+    await emulator.clock.advance(1000); // the guest may send 2 messages per second
     expect(await guest.say('update', { blob: 'y'.repeat(2045) })).toMatchObject({ code: 4013 });
     expect(await participantData(emulator, conversationId!)).toEqual({ QueueName: 'General' });
-    emulator.clock.advance(1000);
+    await emulator.clock.advance(1000);
     expect((await guest.say('update', { blob: 'y'.repeat(2044) })).code).toBe(200);
     expect(await participantData(emulator, conversationId!)).toEqual({
       QueueName: 'General',

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
-import { parseFixture } from '../../emulator/config/load-fixture.ts';
-import { startEmulator, type TestEmulator } from '../support/emulators.ts';
+import { defaultFixture, type FixtureInput } from '../../emulator/index.ts';
+import { type EmulatorDoors, startEmulator } from '../support/emulators.ts';
 import { openSocket } from '../support/frames.ts';
 import { Guest, type GuestFrame, nextTracingId, socketUrl, type Wire } from '../support/webmessaging.ts';
+import { type WhiteBoxEmulator, whiteBoxEmulator } from '../support/white-box.ts';
 
 /** The default org plus a restricted, an inactive and a second deployment. */
 function fixtureWithDeployments() {
@@ -18,19 +18,20 @@ function fixtureWithDeployments() {
     { ...base, id: 'switched-off', status: 'Inactive' },
     { ...base, id: 'second-brand' },
   );
-  return parseFixture(fx);
+  return fx as unknown as FixtureInput;
 }
 
 /**
  * What a refused frame must leave alone: no domain event (so no conversation, message or attribute
- * change) and the same session record (readOnly, expiry, rate limiter, conversations).
+ * change) and the same session record (readOnly, expiry, rate limiter, conversations). White-box: the
+ * session record is the surface's own table, which no public door shows byte for byte.
  */
-function snapshot(emulator: TestEmulator, token: string) {
+function snapshot(emulator: WhiteBoxEmulator, token: string) {
   const session = emulator.runtime.store.table<unknown>('webmessaging.sessions').get(token);
   return { lastSeq: emulator.runtime.events.lastSeq, session: JSON.stringify(session) };
 }
 
-async function configuredGuest(emulator: TestEmulator, options: { deploymentId?: string } = {}) {
+async function configuredGuest(emulator: EmulatorDoors, options: { deploymentId?: string } = {}) {
   const guest = await Guest.connect(emulator, randomUUID(), options);
   expect((await guest.configure()).code).toBe(200);
   return guest;
@@ -40,7 +41,7 @@ const isError = (f: GuestFrame) => f.type === 'response' && (f.class === 'string
 
 describe('Web Messaging guest API: bad input gets the documented refusal and changes nothing', () => {
   it('answers bad frames with error frames that carry the tracingId, leaving the session as it was', async () => {
-    const emulator = await startEmulator({ fixture: fixtureWithDeployments() });
+    const emulator = await whiteBoxEmulator({ fixture: fixtureWithDeployments() });
     const guest = await configuredGuest(emulator);
     expect((await guest.say('a conversation to protect', { QueueName: 'General' })).code).toBe(200);
     emulator.clock.advance(1000);
@@ -146,7 +147,7 @@ describe('Web Messaging guest API: bad input gets the documented refusal and cha
   });
 
   it('refuses a token that belongs to another deployment', async () => {
-    const emulator = await startEmulator({ fixture: fixtureWithDeployments() });
+    const emulator = await whiteBoxEmulator({ fixture: fixtureWithDeployments() });
     const guest = await configuredGuest(emulator);
     const before = snapshot(emulator, guest.token);
     const other = await Guest.connect(emulator, guest.token, { deploymentId: 'second-brand' });
@@ -157,7 +158,7 @@ describe('Web Messaging guest API: bad input gets the documented refusal and cha
   });
 
   it('limits onMessage to 2 per second per session on the emulator clock (429, errorCode 4029, retryAfter)', async () => {
-    const emulator = await startEmulator();
+    const emulator = await whiteBoxEmulator();
     const guest = await configuredGuest(emulator);
     expect((await guest.say('one')).code).toBe(200);
     expect((await guest.typing()).code).toBe(200); // typing is an onMessage too
@@ -189,7 +190,7 @@ describe('Web Messaging guest API: bad input gets the documented refusal and cha
   });
 
   it('closes the socket on an oversize frame (1009) without touching the session', async () => {
-    const emulator = await startEmulator();
+    const emulator = await whiteBoxEmulator();
     const guest = await configuredGuest(emulator);
     const before = snapshot(emulator, guest.token);
     guest.send({
@@ -229,13 +230,13 @@ describe('Web Messaging guest API: bad input gets the documented refusal and cha
     expect(await refused('shop-only')).toBeUndefined();
     expect(await refused('shop-only', `127.0.0.1:${emulator.port}`)).toBeUndefined(); // Android SDK style
 
-    const plain = await fetch(`${emulator.baseUrl}/v1?deploymentId=shop-only`);
+    const plain = await fetch(`${emulator.url}/v1?deploymentId=shop-only`);
     expect(plain.status).toBe(400);
     expect(((await plain.json()) as Wire).code).toBe('bad.request');
   });
 
   it('property: random frames never crash the socket, always get well-formed frames, and refused ones change nothing', async () => {
-    const emulator = await startEmulator();
+    const emulator = await whiteBoxEmulator();
     const guest = await configuredGuest(emulator);
     const token = guest.token;
     const deploymentId = guest.deploymentId;

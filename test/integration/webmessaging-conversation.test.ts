@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 const queueId = (emulator: TestEmulator, name: string) =>
-  emulator.runtime.fixture.queues.find((q) => q.name === name)!.id;
+  emulator.fixture.queues.find((q) => q.name === name)!.id;
 
 /** The customer participant's message ids, as an agent reads them from the generic conversation. */
 function customerMessageIds(conversation: {
@@ -82,7 +82,7 @@ describe('Web Messaging guest API: a whole conversation over a raw WebSocket', (
     expect(hello.body.id).toMatch(/^[0-9a-f]{32}$/);
 
     // Guest typing and text reach the agent side (a second apart: onMessage is limited to 2 per second).
-    emulator.clock.advance(1000);
+    await emulator.clock.advance(1000);
     const typingEcho = await guest.typing();
     expect(typingEcho.body).toMatchObject({
       type: 'Event',
@@ -90,11 +90,11 @@ describe('Web Messaging guest API: a whole conversation over a raw WebSocket', (
       events: [{ eventType: 'Typing' }],
     });
     expect(
-      emulator.runtime.events
-        .list({ conversationId: cid, types: ['typing.sent'] })
+      emulator.events
+        .list({ conversationId: cid, type: ['typing.sent'] })
         .map((e) => (e.data as { purpose: string }).purpose),
     ).toEqual(['agent', 'customer']);
-    emulator.clock.advance(1000);
+    await emulator.clock.advance(1000);
     expect((await guest.say('Thanks Maida')).code).toBe(200);
     const ids = customerMessageIds(await maida.conversation(cid));
     const seen = await maida.as(() => maida.conversations.getConversationsMessageMessage(cid, ids.at(-1)!));
@@ -143,9 +143,9 @@ describe('Web Messaging guest API: a whole conversation over a raw WebSocket', (
     await guest.say('A new question about shoes', { QueueName: 'Shoes Support' });
     const next = await maida.alert();
     expect(next.conversationId).not.toBe(cid);
-    const nextConversation = emulator.runtime.conversations.get(next.conversationId);
+    const nextConversation = emulator.conversations.get(next.conversationId)!;
     expect(nextConversation.messages.map((m) => m.text)).toEqual(['A new question about shoes']);
-    expect(emulator.runtime.conversations.get(cid).endTime).toBeDefined();
+    expect(emulator.conversations.get(cid)!.endTime).toBeDefined();
     const { jwt: freshJwt } = await guest.jwt();
     expect((await fullHistory(emulator, freshJwt)).map((m) => m.text)).toEqual([
       'A new question about shoes',
@@ -181,7 +181,7 @@ describe('Web Messaging guest API: a whole conversation over a raw WebSocket', (
     const echo = await guest2.say('one more thing', { intent: 'help' });
     expect(echo.code).toBe(200);
     await guest2.outboundText('Connecting you to an agent…');
-    const created = emulator.runtime.events.list({ types: ['conversation.created'] });
+    const created = emulator.events.ofType('conversation.created');
     expect(created).toHaveLength(3);
     await guest.close();
     await guest2.close();
@@ -195,14 +195,14 @@ describe('Web Messaging guest API: a whole conversation over a raw WebSocket', (
     await tab1.configure();
     await tab2.configure();
     await tab1.say('please forget me');
-    const cid = emulator.runtime.events.list({ types: ['conversation.created'] })[0]!.conversationId!;
+    const cid = emulator.events.ofType('conversation.created')[0]!.conversationId!;
 
     tab1.presence('Clear');
     for (const tab of [tab1, tab2]) {
       const cleared = await tab.next((f) => f.class === 'SessionClearedEvent', 'SessionClearedEvent');
       expect(cleared).toMatchObject({ type: 'message', code: 200, body: {} });
     }
-    const conversation = emulator.runtime.conversations.get(cid);
+    const conversation = emulator.conversations.get(cid)!;
     expect(conversation.endTime).toBeDefined();
     expect(conversation.participants.find((p) => p.purpose === 'customer')).toMatchObject({
       state: 'disconnected',
@@ -229,9 +229,9 @@ describe('Web Messaging guest API: a whole conversation over a raw WebSocket', (
       },
     });
     expect(join.body).toMatchObject({ direction: 'Inbound', events: [{ presence: { type: 'Join' } }] });
-    const [created] = emulator.runtime.events.list({ types: ['conversation.created'] });
+    const [created] = emulator.events.ofType('conversation.created');
     const cid = created!.conversationId!;
-    expect(emulator.runtime.conversations.get(cid).queueId).toBe(queueId(emulator, 'Shoes Support'));
+    expect(emulator.conversations.get(cid)!.queueId).toBe(queueId(emulator, 'Shoes Support'));
 
     // Deprecated top-level channel.metadata still lands as Participant Data.
     const reply = await guest.request({
@@ -252,9 +252,7 @@ describe('Web Messaging guest API: a whole conversation over a raw WebSocket', (
       text: 'Yes please',
       content: [{ contentType: 'ButtonResponse', buttonResponse: { payload: 'yes' } }],
     });
-    const customer = emulator.runtime.conversations
-      .get(cid)
-      .participants.find((p) => p.purpose === 'customer')!;
+    const customer = emulator.conversations.get(cid)!.participants.find((p) => p.purpose === 'customer')!;
     expect(customer.attributes).toEqual({ QueueName: 'Shoes Support', plan: 'gold' });
     const { jwt } = await guest.jwt();
     expect((await fullHistory(emulator, jwt))[0]).toMatchObject({ type: 'Structured', text: 'Yes please' });
@@ -263,13 +261,13 @@ describe('Web Messaging guest API: a whole conversation over a raw WebSocket', (
 
   it('serves config.json for a deployment, with its disconnect setting and endpoints on this emulator', async () => {
     const emulator = await startEmulator();
-    const id = emulator.runtime.fixture.deployments.messenger[0]!.id;
-    const res = await fetch(`${emulator.baseUrl}/webdeployments/v1/deployments/${id}/config.json`);
+    const id = emulator.fixture.deployments.messenger[0]!.id;
+    const res = await fetch(`${emulator.url}/webdeployments/v1/deployments/${id}/config.json`);
     expect(res.status).toBe(200);
     const config = (await res.json()) as Wire;
     expect(config).toMatchObject({
       status: 'Active',
-      apiEndpoint: emulator.baseUrl,
+      apiEndpoint: emulator.url,
       messenger: {
         enabled: true,
         apps: {
@@ -280,7 +278,7 @@ describe('Web Messaging guest API: a whole conversation over a raw WebSocket', (
         },
       },
     });
-    const missing = await fetch(`${emulator.baseUrl}/webdeployments/v1/deployments/nope/config.json`);
+    const missing = await fetch(`${emulator.url}/webdeployments/v1/deployments/nope/config.json`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as Wire).code).toBe('not.found');
   });

@@ -58,7 +58,7 @@ async function readOnlyGuest() {
 }
 
 function created(emulator: TestEmulator): string[] {
-  return emulator.runtime.events.list({ types: ['conversation.created'] }).map((e) => e.conversationId!);
+  return emulator.events.ofType('conversation.created').map((e) => e.conversationId!);
 }
 
 const event = (eventType: 'Typing' | 'Presence', type: string) => ({
@@ -88,7 +88,7 @@ describe('Web Messaging after a ReadOnly disconnect', () => {
   ])('%s is refused with 409 and starts no conversation', async (_what, frame) => {
     const { emulator, guest } = await readOnlyGuest();
     const framesBefore = guest.frames.length;
-    emulator.clock.advance(1000); // clear of the 2-per-second message limit
+    await emulator.clock.advance(1000); // clear of the 2-per-second message limit
     const reply = await guest.request(frame);
     expect(reply).toMatchObject({ type: 'response', class: 'string', code: 409 });
     expect(created(emulator)).toHaveLength(1);
@@ -103,12 +103,12 @@ describe('Web Messaging after a ReadOnly disconnect', () => {
   it('refuses every one of them in a row, then Presence Clear is allowed and makes the session writable', async () => {
     const { emulator, guest } = await readOnlyGuest();
     for (const frame of [event('Typing', 'On'), event('Presence', 'Join')]) {
-      emulator.clock.advance(1000);
+      await emulator.clock.advance(1000);
       expect(await guest.request(frame)).toMatchObject({ class: 'string', code: 409 });
     }
     expect(created(emulator)).toHaveLength(1);
 
-    emulator.clock.advance(1000);
+    await emulator.clock.advance(1000);
     guest.send({ token: guest.token, ...event('Presence', 'Clear') });
     const cleared = await guest.next(
       (f) => f.class === 'SessionClearedEvent' || (f.type === 'response' && f.class === 'string'),
@@ -118,7 +118,7 @@ describe('Web Messaging after a ReadOnly disconnect', () => {
     expect((await guest.configure()).body).toMatchObject({ connected: true, readOnly: false });
 
     // Writable again: a Join now starts a new conversation (and the flow runs for it).
-    emulator.clock.advance(1000);
+    await emulator.clock.advance(1000);
     const join = await guest.request(event('Presence', 'Join'));
     expect(join).toMatchObject({ class: 'StructuredMessage', code: 200 });
     expect(created(emulator)).toHaveLength(2);

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
-import { parseFixture } from '../../emulator/config/load-fixture.ts';
 import { ManualClock } from '../../emulator/domain/clock.ts';
+import { defaultFixture, type FixtureInput } from '../../emulator/index.ts';
 import { ExpiryScheduler } from '../../emulator/surfaces/webmessaging/expiry-scheduler.ts';
 import { sdkAgents } from '../support/agents.ts';
 import { startEmulator } from '../support/emulators.ts';
 import { fullHistory, Guest, history } from '../support/webmessaging.ts';
+import { whiteBoxEmulator } from '../support/white-box.ts';
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -21,7 +21,7 @@ function fixtureWithSessionDuration(seconds: number) {
     deployments: { messenger: Record<string, unknown>[] };
   };
   fx.deployments.messenger[0]!.sessionDurationSeconds = seconds;
-  return parseFixture(fx);
+  return fx as unknown as FixtureInput;
 }
 
 describe('Web Messaging guest sessions', () => {
@@ -53,12 +53,12 @@ describe('Web Messaging guest sessions', () => {
     const back = await Guest.connect(emulator, token);
     const resumed = await back.configure();
     expect(resumed.body).toMatchObject({ connected: true, newSession: false, readOnly: false });
-    emulator.clock.advance(1000);
+    await emulator.clock.advance(1000);
     expect((await back.say('back again')).code).toBe(200);
     await alda.send(cid, leg.communicationId, 'A4: welcome back');
     await back.outboundText('A4: welcome back');
-    expect(emulator.runtime.events.list({ types: ['conversation.created'] })).toHaveLength(1);
-    expect(emulator.runtime.conversations.get(cid).messages.map((m) => m.text)).toContain('back again');
+    expect(emulator.events.ofType('conversation.created')).toHaveLength(1);
+    expect(emulator.conversations.get(cid)!.messages.map((m) => m.text)).toContain('back again');
 
     // Agent-to-agent transfer: the guest's session and transcript carry over to Mia.
     await alda.transferToAgent(cid, leg.participantId, mia.user.id);
@@ -125,7 +125,8 @@ describe('Web Messaging guest sessions', () => {
   });
 
   it('a session expires on the emulator clock after its duration of guest inactivity, with one shared timer', async () => {
-    const emulator = await startEmulator({ fixture: fixtureWithSessionDuration(600) });
+    // White-box: "one shared timer" counts the clock's pending timers, which the handle does not show.
+    const emulator = await whiteBoxEmulator({ fixture: fixtureWithSessionDuration(600) });
     const pendingBefore = emulator.clock.pending;
     const idle = await Promise.all([1, 2, 3, 4, 5].map(() => Guest.connect(emulator, randomUUID())));
     for (const g of idle) await g.configure();
@@ -198,12 +199,13 @@ describe('Web Messaging guest sessions', () => {
     const badPage = await history(emulator, jwt, { pageSize: 0 });
     expect([badPage.status, badPage.body.code]).toEqual([400, 'bad.request']);
 
-    emulator.clock.advance(900_000);
+    await emulator.clock.advance(900_000);
     const stale = await history(emulator, jwt);
     expect([stale.status, stale.body.code]).toEqual([401, 'credentials.expired']);
     await guest.close();
   });
 
+  // White-box by purpose: a property of the surface's ExpiryScheduler itself, on a bare ManualClock.
   it('property: the shared expiry schedule fires each session once, at its latest expiry, on one timer', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('start' as const), ttl: fc.integer({ min: 1, max: 5000 }) }),

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { buildEmulator } from '../../emulator/app.ts';
-import type { Fixture } from '../../emulator/config/fixture-schema.ts';
+import type { Fixture } from '../../emulator/index.ts';
 import { scenariosCli } from '../../scenarios/runner/cli.ts';
 import { parseScenariosArgs } from '../../scenarios/runner/cli-args.ts';
 import { loadScenarioFile } from '../../scenarios/runner/load.ts';
@@ -34,10 +33,10 @@ describe('--target an emulator with a control plane and a manual clock', () => {
     const emulator = await startEmulator();
     const scenario = library(file);
     for (const channel of scenario.channels) {
-      const result = await runScenario(scenario, channel, { target: emulator.baseUrl });
+      const result = await runScenario(scenario, channel, { target: emulator.url });
       expect(result.passed, explain(result)).toBe(true);
       expect(result.skipped).toEqual([]);
-      expect(result.transcript).toContain(`target ${emulator.baseUrl}: control plane, manual clock`);
+      expect(result.transcript).toContain(`target ${emulator.url}: control plane, manual clock`);
       // The target's timeline reaches the transcript, as the in-process emulator's does.
       expect(result.transcript).toMatch(/emulator +\[\w+\] routing in \w+/);
     }
@@ -45,13 +44,13 @@ describe('--target an emulator with a control plane and a manual clock', () => {
 
   it("loads the scenario's fixture for the run and puts the target's own org back afterwards", async () => {
     const emulator = await startEmulator();
-    const ownOrg = emulator.runtime.fixture.org.id;
+    const ownOrg = emulator.fixture.org.id;
     const result = await runScenario(library('allowed-origin.yaml'), 'webmessaging', {
-      target: emulator.baseUrl,
+      target: emulator.url,
     });
     expect(result.passed, explain(result)).toBe(true);
     expect(result.transcript).toContain('scenario fixture loaded (org 388927e4-41d2-4d15-8c32-9cd2812bcec3)');
-    expect(emulator.runtime.fixture.org.id).toBe(ownOrg);
+    expect(emulator.fixture.org.id).toBe(ownOrg);
   });
 });
 
@@ -61,8 +60,8 @@ describe('--target an emulator without a control plane', () => {
     const scenario = library('transfer-with-metadata.yaml');
     for (const channel of scenario.channels) {
       const result = await runScenario(scenario, channel, {
-        target: emulator.baseUrl,
-        targetFixture: emulator.runtime.fixture,
+        target: emulator.url,
+        targetFixture: emulator.fixture,
       });
       expect(result.passed, explain(result)).toBe(true);
       // Participant Data is read through the platform API; what the agent received and the
@@ -71,7 +70,7 @@ describe('--target an emulator without a control plane', () => {
         { stepIndex: 9, line: 26, verb: 'expectAgentReceived', reason: 'needs the control plane' },
         { stepIndex: 12, line: 29, verb: 'expectNothingLost', reason: 'needs the control plane' },
       ]);
-      expect(result.transcript).toContain(`target ${emulator.baseUrl}: no control plane, agent credentials`);
+      expect(result.transcript).toContain(`target ${emulator.url}: no control plane, agent credentials`);
       expect(result.transcript).toMatch(
         /step +10\. expectAgentReceived .*\n.* runner +SKIPPED \(needs the control plane\)/,
       );
@@ -90,8 +89,8 @@ describe('--target an emulator without a control plane', () => {
   it('fails clearly where a skipped step leaves the story short', async () => {
     const emulator = await startEmulator({ controlPlane: false });
     const result = await runScenario(library('agent-not-responding.yaml'), 'webchat', {
-      target: emulator.baseUrl,
-      targetFixture: emulator.runtime.fixture,
+      target: emulator.url,
+      targetFixture: emulator.fixture,
     });
     expect(result.skipped.map((s) => [s.verb, s.reason])).toEqual([
       ['advance', 'needs the control plane and a manual clock'],
@@ -107,10 +106,10 @@ describe('--target an emulator without a control plane', () => {
 
   it('without agent credentials, agent steps are skipped too', async () => {
     const emulator = await startEmulator({ controlPlane: false });
-    const own = emulator.runtime.fixture;
+    const own = emulator.fixture;
     const orgClientOnly: Fixture = { ...own, clients: own.clients.filter((c) => c.user === undefined) };
     const result = await runScenario(library('dynamic-queue-found.yaml'), 'webchat', {
-      target: emulator.baseUrl,
+      target: emulator.url,
       targetFixture: orgClientOnly,
     });
     expect(result.passed, explain(result)).toBe(true);
@@ -123,8 +122,8 @@ describe('--target an emulator without a control plane', () => {
   it('skips every step of a scenario that brings its own org, and JUnit says <skipped/>', async () => {
     const emulator = await startEmulator({ controlPlane: false });
     const result = await runScenario(library('session-expiry.yaml'), 'webmessaging', {
-      target: emulator.baseUrl,
-      targetFixture: emulator.runtime.fixture,
+      target: emulator.url,
+      targetFixture: emulator.fixture,
     });
     expect(result.passed).toBe(true);
     expect(result.skipped).toHaveLength(result.steps);
@@ -138,7 +137,7 @@ describe('--target an emulator without a control plane', () => {
   it('fails the run in setup when nothing says which deployment to use', async () => {
     const emulator = await startEmulator({ controlPlane: false });
     const result = await runScenario(library('typing-both-ways.yaml'), 'webchat', {
-      target: emulator.baseUrl,
+      target: emulator.url,
     });
     expect(result.failure).toMatchObject({ stepIndex: -1, verb: 'setup' });
     expect(result.failure!.message).toMatch(/give --target-fixture FILE/);
@@ -148,11 +147,9 @@ describe('--target an emulator without a control plane', () => {
 
 describe('--target an emulator with a control plane on the system clock', () => {
   it('skips what moves time and waits in real time for the rest', async () => {
-    const emulator = await buildEmulator({ controlPlane: true, clock: 'system', logLevel: 'silent' });
+    const emulator = await startEmulator({ clock: 'system' });
     try {
-      await emulator.app.listen({ host: '127.0.0.1', port: 0 });
-      const address = emulator.app.server.address();
-      const target = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const target = emulator.url;
       const result = await runScenario(library('arrival-order.yaml'), 'webchat', { target });
       expect(result.passed, explain(result)).toBe(true);
       expect(result.skipped).toEqual([
@@ -160,7 +157,7 @@ describe('--target an emulator with a control plane on the system clock', () => 
       ]);
       expect(result.transcript).toContain(`target ${target}: control plane, system clock`);
     } finally {
-      await emulator.app.close();
+      await emulator.close();
     }
   });
 });
@@ -210,7 +207,7 @@ describe('the scenarios command line', () => {
           '--reporter',
           'json',
           '--target',
-          emulator.baseUrl,
+          emulator.url,
           '--target-fixture',
           DEFAULT_FIXTURE_FILE,
         ],

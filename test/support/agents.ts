@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type WebSocket from 'ws';
-import type { TestEmulator } from './emulators.ts';
+import type { EmulatorDoors } from './emulators.ts';
 import { closeSocket, FrameCollector, openSocket } from './frames.ts';
 import { platformSdk } from './platform-sdk.ts';
 
@@ -26,9 +26,9 @@ export interface NotificationFrame {
  * Agents driven through the official platform SDK. The SDK holds one token per process, so each agent
  * keeps its own token and switches it in before acting, as a multi-agent test harness must.
  */
-export async function sdkAgents(emulator: TestEmulator) {
+export async function sdkAgents(emulator: EmulatorDoors) {
   const { platformClient, client } = platformSdk(emulator);
-  const fx = emulator.runtime.fixture;
+  const fx = emulator.fixture;
   const sockets: WebSocket[] = [];
 
   async function agent(name: string) {
@@ -123,14 +123,14 @@ export async function sdkAgents(emulator: TestEmulator) {
 }
 
 /** A customer started through the control plane's scripted customer. */
-export async function startCustomer(emulator: TestEmulator, body: Record<string, unknown>): Promise<string> {
-  const res = await emulator.app.inject({ method: 'POST', url: '/__emulator/conversations', payload: body });
+export async function startCustomer(emulator: EmulatorDoors, body: Record<string, unknown>): Promise<string> {
+  const res = await emulator.inject({ method: 'POST', url: '/__emulator/conversations', payload: body });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().id as string;
 }
 
-export async function customerSays(emulator: TestEmulator, conversationId: string, text: string) {
-  const res = await emulator.app.inject({
+export async function customerSays(emulator: EmulatorDoors, conversationId: string, text: string) {
+  const res = await emulator.inject({
     method: 'POST',
     url: `/__emulator/conversations/${conversationId}/messages`,
     payload: { text },

@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
-import type { TestEmulator } from './emulators.ts';
+import type { EmulatorDoors } from './emulators.ts';
 
 /** The default fixture's org-level client and the agent clients, straight from the loaded fixture. */
-export function clients(emulator: TestEmulator) {
-  const fx = emulator.runtime.fixture;
+export function clients(emulator: EmulatorDoors) {
+  const fx = emulator.fixture;
   const org = fx.clients.find((c) => c.user === undefined)!;
   const agents = fx.clients.filter((c) => c.user !== undefined);
   return { org, agents };
@@ -15,10 +15,10 @@ export function basic(id: string, secret: string): string {
 
 /** Logs a client in through /oauth/token (inject) and returns its bearer header. */
 export async function bearerFor(
-  emulator: TestEmulator,
+  emulator: EmulatorDoors,
   client: { id: string; secret: string },
 ): Promise<string> {
-  const res = await emulator.app.inject({
+  const res = await emulator.inject({
     method: 'POST',
     url: '/oauth/token',
     headers: {

@@ -1,9 +1,8 @@
 import { onTestFinished } from 'vitest';
 import type { GenesysChannel } from '../../bridge/index.ts';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
-import { type Fixture, FixtureSchema } from '../../emulator/config/fixture-schema.ts';
+import { defaultFixture, type Fixture, parseFixtureSource } from '../../emulator/index.ts';
 import { sdkAgents } from './agents.ts';
-import type { TestEmulator } from './emulators.ts';
+import type { EmulatorDoors } from './emulators.ts';
 import { chatAgents } from './webchat.ts';
 
 /** Shared by the bridge's story tests (library and service) against the emulator. */
@@ -12,7 +11,7 @@ import { chatAgents } from './webchat.ts';
 export function storyFixture(): Fixture {
   const base = structuredClone(defaultFixture());
   const [messenger, ...others] = base.deployments.messenger;
-  return FixtureSchema.parse({
+  return parseFixtureSource({
     ...base,
     deployments: {
       ...base.deployments,
@@ -22,7 +21,7 @@ export function storyFixture(): Fixture {
 }
 
 /** Message agents (sdkAgents) and chat agents (chatAgents) behind one shape. */
-export async function agentsFor(channel: GenesysChannel, emulator: TestEmulator) {
+export async function agentsFor(channel: GenesysChannel, emulator: EmulatorDoors) {
   if (channel === 'webMessaging') {
     const agents = await sdkAgents(emulator);
     onTestFinished(agents.closeAll);
@@ -42,10 +41,10 @@ export async function agentsFor(channel: GenesysChannel, emulator: TestEmulator)
   };
 }
 
-export function bridgeConfig(channel: GenesysChannel, emulator: TestEmulator) {
-  const fx = emulator.runtime.fixture;
+export function bridgeConfig(channel: GenesysChannel, emulator: EmulatorDoors) {
+  const fx = emulator.fixture;
   return {
-    loginUrl: emulator.baseUrl,
+    loginUrl: emulator.url,
     organizationId: fx.org.id,
     deploymentId: channel === 'webChat' ? fx.deployments.webchat[0]!.id : fx.deployments.messenger[0]!.id,
     channel,

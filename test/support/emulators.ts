@@ -1,60 +1,66 @@
 import { onTestFinished } from 'vitest';
-import { buildEmulator, type Emulator } from '../../emulator/app.ts';
-import type { EmulatorOptionsInput } from '../../emulator/config/options.ts';
-import { ManualClock } from '../../emulator/domain/clock.ts';
+import {
+  type EmulatorHandle,
+  type StartEmulatorOptions,
+  startEmulator as startPublicEmulator,
+} from '../../emulator/index.ts';
 
 /**
  * Every emulator a test starts is tracked here; leak-check.ts fails the file if one is still open
  * when the file ends.
  */
-export const openEmulators = new Map<Emulator, string>();
+export const openEmulators = new Map<{ close(): Promise<void> }, string>();
 
-export interface TestEmulator extends Emulator {
-  clock: ManualClock;
-  /** `http://127.0.0.1:PORT` when listening, '' for inject-only emulators. */
-  baseUrl: string;
-  port: number;
-  close(): Promise<void>;
-}
+/** A test's emulator is the package's public handle (`genesys-cloud-emulator`), as a user gets it. */
+export type TestEmulator = EmulatorHandle;
 
-const TEST_DEFAULTS: EmulatorOptionsInput = {
+/**
+ * What the shared helpers (logins, guests, SDKs) need of an emulator: the public handle has it, and so
+ * has the white-box emulator of the few tests that must read internal state (white-box.ts).
+ */
+export type EmulatorDoors = Pick<EmulatorHandle, 'url' | 'wsUrl' | 'port' | 'fixture' | 'inject'>;
+
+export const TEST_DEFAULTS = {
   controlPlane: true,
   clock: 'manual',
   seed: 42,
   logLevel: 'silent',
-};
+} as const satisfies StartEmulatorOptions;
 
-async function make(options: EmulatorOptionsInput, listen: boolean): Promise<TestEmulator> {
-  const emulator = await buildEmulator({ ...TEST_DEFAULTS, ...options });
-  const where = new Error('emulator started here').stack?.split('\n').slice(2, 5).join('\n') ?? '';
-  openEmulators.set(emulator, where);
-  let port = 0;
-  if (listen) {
-    await emulator.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = emulator.app.server.address();
-    port = typeof address === 'object' && address ? address.port : 0;
-  }
-  const clock = emulator.runtime.clock;
-  if (!(clock instanceof ManualClock)) throw new Error('test emulators run on a manual clock');
-  const close = async () => {
-    if (!openEmulators.delete(emulator)) return;
-    await emulator.app.close();
+/**
+ * Tracks an emulator until it is closed (by the test, by the test's end, or by leak-check.ts). Inside a
+ * test it closes when the test ends; started in beforeAll, the caller closes it in afterAll.
+ */
+export function tracked<T extends { close(): Promise<void> }>(emulator: T, startedAt: string): T {
+  openEmulators.set(emulator, startedAt);
+  const close = emulator.close.bind(emulator);
+  emulator.close = async () => {
+    openEmulators.delete(emulator);
+    await close();
   };
-  // Inside a test, close when the test ends; in beforeAll, the caller closes it in afterAll.
   try {
-    onTestFinished(close);
+    onTestFinished(() => emulator.close());
   } catch {
     /* not inside a test */
   }
-  return { ...emulator, clock, baseUrl: listen ? `http://127.0.0.1:${port}` : '', port, close };
+  return emulator;
 }
 
-/** An emulator listening on 127.0.0.1 port 0, manual clock, control plane on. */
-export function startEmulator(options: EmulatorOptionsInput = {}): Promise<TestEmulator> {
-  return make(options, true);
+/** Where the test that starts an emulator called the helper, for the leak report. */
+export function callerStack(): string {
+  return new Error('emulator started here').stack?.split('\n').slice(3, 6).join('\n') ?? '';
 }
 
-/** An emulator for `app.inject()` only (no socket). */
-export function injectableEmulator(options: EmulatorOptionsInput = {}): Promise<TestEmulator> {
-  return make(options, false);
+/** The public handle listening on 127.0.0.1 port 0: manual clock, control plane on, seeded ids, no logs. */
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<TestEmulator> {
+  const where = callerStack();
+  return tracked(await startPublicEmulator({ ...TEST_DEFAULTS, ...options }), where);
+}
+
+/**
+ * For tests that only use `emulator.inject()` (no socket): the same listening handle, since inject
+ * works on it too.
+ */
+export function injectableEmulator(options: StartEmulatorOptions = {}): Promise<TestEmulator> {
+  return startEmulator(options);
 }

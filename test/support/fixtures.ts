@@ -1,6 +1,4 @@
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
-import type { Fixture } from '../../emulator/config/fixture-schema.ts';
-import { parseFixture } from '../../emulator/config/load-fixture.ts';
+import { defaultFixture, type Fixture, type FixtureInput, parseFixtureSource } from '../../emulator/index.ts';
 
 /**
  * The default org plus one more inbound message flow and a Messenger deployment that runs it, for
@@ -21,5 +19,5 @@ export function withMessengerFlow(
     id: options.deploymentId,
     flow: options.flowName,
   });
-  return parseFixture(fx);
+  return parseFixtureSource(fx as unknown as FixtureInput);
 }

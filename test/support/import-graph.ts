@@ -15,6 +15,7 @@ const SPECIFIER =
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
+    if (name === 'node_modules') continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
     else if (/\.(ts|mjs)$/.test(name) && !name.endsWith('.d.ts')) out.push(path);

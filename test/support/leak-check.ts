@@ -5,7 +5,7 @@ import { openEmulators } from './emulators.ts';
 afterAll(async () => {
   if (openEmulators.size === 0) return;
   const places = [...openEmulators.values()];
-  await Promise.all([...openEmulators.keys()].map((e) => e.app.close()));
+  await Promise.all([...openEmulators.keys()].map((e) => e.close()));
   openEmulators.clear();
   throw new Error(`${places.length} emulator(s) were not closed by their test:\n${places.join('\n---\n')}`);
 });

@@ -1,7 +1,7 @@
 import { wsSocketFactory } from '../../bridge/channels/socket.ts';
 import type { FetchLike } from '../../bridge/index.ts';
 import type { BridgeServiceDeps } from '../../bridge/service/index.ts';
-import type { ManualClock } from '../../emulator/domain/clock.ts';
+import type { EmulatorClock } from '../../emulator/index.ts';
 
 const STEP_MS = 50;
 /** Well inside the queues' 30 s alerting timeout, so a wait can never time an alert out by itself. */
@@ -14,7 +14,7 @@ const MAX_TURNS = 200_000;
 const ioTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * One timeline for a test's emulator and bridge: the bridge's clock is the emulator's ManualClock, and
+ * One timeline for a test's emulator and bridge: the bridge's clock is the emulator's manual clock, and
  * time moves only in `until`, only while the bridge (and a service's webhook sender) has no HTTP request
  * in flight and its sockets have been silent for a few I/O turns, so the clock never overtakes real I/O
  * (which would fire the bridge's send and connect timeouts).
@@ -23,7 +23,7 @@ export class SharedTime {
   #activity = 0;
   #inFlight = 0;
 
-  constructor(readonly clock: ManualClock) {}
+  constructor(readonly clock: EmulatorClock) {}
 
   /** fetch that reports its requests to this timeline. */
   readonly fetch: FetchLike = async (...args) => {
@@ -76,7 +76,7 @@ export class SharedTime {
       }
       if (++quiet < QUIET_TURNS) continue;
       if (moved >= BUDGET_MS) break;
-      this.clock.advance(STEP_MS);
+      await this.clock.advance(STEP_MS);
       moved += STEP_MS;
       quiet = 0;
     }

@@ -2,10 +2,9 @@ import type { InjectOptions } from 'fastify';
 import guestChat from 'purecloud-guest-chat-client';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
-import { defaultFixture } from '../../emulator/config/default-fixture.ts';
-import { type Fixture, FixtureSchema } from '../../emulator/config/fixture-schema.ts';
+import { defaultFixture, type Fixture, parseFixtureSource } from '../../emulator/index.ts';
 import { sdkAgents } from './agents.ts';
-import type { TestEmulator } from './emulators.ts';
+import type { EmulatorDoors } from './emulators.ts';
 import { closeSocket, FrameCollector } from './frames.ts';
 
 /** Helpers for WebChat v2 guest tests: the official guest SDK, raw guest calls, the stream, chat agents. */
@@ -64,10 +63,10 @@ interface GuestApiClient {
  * `config.basePath` (setEnvironment would rebuild it as https://api.<host>). The SDK is a CommonJS
  * singleton; vitest isolates test files, and each test calls this again.
  */
-export function guestSdk(emulator: TestEmulator) {
+export function guestSdk(emulator: EmulatorDoors) {
   const client = guestChat.ApiClient.instance as unknown as GuestApiClient;
   client.config.live_reload_config = false;
-  client.config.basePath = emulator.baseUrl;
+  client.config.basePath = emulator.url;
   client.defaultHeaders = {};
   const sdk = guestChat as unknown as { WebChatApi: new () => GuestChatApi };
   return { client, api: new sdk.WebChatApi() };
@@ -82,8 +81,8 @@ export interface CreateOptions {
   deploymentId?: string;
 }
 
-export function createBody(emulator: TestEmulator, options: CreateOptions = {}): Record<string, unknown> {
-  const fx = emulator.runtime.fixture;
+export function createBody(emulator: EmulatorDoors, options: CreateOptions = {}): Record<string, unknown> {
+  const fx = emulator.fixture;
   return {
     organizationId: fx.org.id,
     deploymentId: options.deploymentId ?? fx.deployments.webchat[0]!.id,
@@ -96,14 +95,14 @@ export function createBody(emulator: TestEmulator, options: CreateOptions = {}):
 }
 
 /** A guest request through inject, with the listening port as Host so eventStreamUri is reachable. */
-export function guestRequest(emulator: TestEmulator, options: InjectOptions) {
-  return emulator.app.inject({
+export function guestRequest(emulator: EmulatorDoors, options: InjectOptions) {
+  return emulator.inject({
     ...options,
     headers: { host: `127.0.0.1:${emulator.port}`, ...(options.headers ?? {}) },
   });
 }
 
-export async function createChat(emulator: TestEmulator, options: CreateOptions = {}): Promise<CreatedChat> {
+export async function createChat(emulator: EmulatorDoors, options: CreateOptions = {}): Promise<CreatedChat> {
   const res = await guestRequest(emulator, {
     method: 'POST',
     url: GUEST_BASE,
@@ -200,7 +199,7 @@ interface ChatNotification {
  * disconnects use the generic participant methods, and messages and typing go through the SDK's own
  * ApiClient.callApi with the agent's token, as an integrator on this SDK would do.
  */
-export async function chatAgents(emulator: TestEmulator) {
+export async function chatAgents(emulator: EmulatorDoors) {
   const agents = await sdkAgents(emulator);
   const { client } = agents;
 
@@ -318,7 +317,7 @@ export function webchatFixture() {
     authenticationRequired: false,
     ...extra,
   });
-  return FixtureSchema.parse({
+  return parseFixtureSource({
     ...base,
     flows: [
       ...base.flows,
@@ -334,23 +333,4 @@ export function webchatFixture() {
       ],
     },
   });
-}
-
-// ---------------------------------------------------------------- "nothing changed"
-
-/**
- * Every state change is an event, so an unchanged event sequence (and an unchanged number of chats)
- * shows a refused request changed nothing.
- */
-export function stateMark(emulator: TestEmulator) {
-  const runtime = emulator.runtime;
-  const chats = () => runtime.store.table('webchat.chats').size;
-  const seq = runtime.events.lastSeq;
-  const count = chats();
-  return {
-    expectUnchanged() {
-      expect(runtime.events.list({ afterSeq: seq }).map((e) => e.type)).toEqual([]);
-      expect(chats()).toBe(count);
-    },
-  };
 }

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { TestEmulator } from './emulators.ts';
+import type { EmulatorDoors } from './emulators.ts';
 import { closeSocket, openSocket } from './frames.ts';
 
 /**
@@ -26,12 +26,12 @@ export interface GuestOptions {
   deploymentId?: string;
 }
 
-export function socketUrl(emulator: TestEmulator, deploymentId: string): string {
+export function socketUrl(emulator: EmulatorDoors, deploymentId: string): string {
   return `ws://127.0.0.1:${emulator.port}/v1?deploymentId=${encodeURIComponent(deploymentId)}&application=raw-test-guest`;
 }
 
-export function defaultDeploymentId(emulator: TestEmulator): string {
-  return emulator.runtime.fixture.deployments.messenger[0]!.id;
+export function defaultDeploymentId(emulator: EmulatorDoors): string {
+  return emulator.fixture.deployments.messenger[0]!.id;
 }
 
 let traceCounter = 0;
@@ -67,7 +67,7 @@ export class Guest {
   }
 
   /** Opens the socket; `token` is the guest's session token (a UUID, as the reference recommends). */
-  static async connect(emulator: TestEmulator, token: string, options: GuestOptions = {}): Promise<Guest> {
+  static async connect(emulator: EmulatorDoors, token: string, options: GuestOptions = {}): Promise<Guest> {
     const deploymentId = options.deploymentId ?? defaultDeploymentId(emulator);
     const headers = options.origin === undefined ? undefined : { Origin: options.origin };
     const socket = await openSocket(socketUrl(emulator, deploymentId), headers);
@@ -185,21 +185,21 @@ export class Guest {
 
 /** `GET /api/v2/webmessaging/messages` with the guest JWT (§2.8). */
 export async function history(
-  emulator: TestEmulator,
+  emulator: EmulatorDoors,
   jwt: string | undefined,
   query: Record<string, string | number> = {},
 ): Promise<{ status: number; body: Wire }> {
   const qs = new URLSearchParams(
     Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]),
   ).toString();
-  const res = await fetch(`${emulator.baseUrl}/api/v2/webmessaging/messages${qs ? `?${qs}` : ''}`, {
+  const res = await fetch(`${emulator.url}/api/v2/webmessaging/messages${qs ? `?${qs}` : ''}`, {
     headers: jwt === undefined ? {} : { Authorization: `bearer ${jwt}` },
   });
   return { status: res.status, body: (await res.json()) as Wire };
 }
 
 /** Every page of the history, in the order the server gives them (newest first). */
-export async function fullHistory(emulator: TestEmulator, jwt: string, pageSize = 2): Promise<Wire[]> {
+export async function fullHistory(emulator: EmulatorDoors, jwt: string, pageSize = 2): Promise<Wire[]> {
   const all: Wire[] = [];
   for (let page = 1; ; page++) {
     const { status, body } = await history(emulator, jwt, { pageNumber: page, pageSize });

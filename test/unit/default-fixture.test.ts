@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FIXTURE_PATH, defaultFixture } from '../../emulator/config/default-fixture.ts';
-import { renderDefaultFixture } from '../../emulator/config/generate-default-fixture.ts';
+import {
+  DEFAULT_FIXTURE_JSON_PATH,
+  DEFAULT_FIXTURE_PATH,
+  defaultFixture,
+} from '../../emulator/config/default-fixture.ts';
+import {
+  renderDefaultFixture,
+  renderDefaultFixtureJson,
+} from '../../emulator/config/generate-default-fixture.ts';
 import {
   type FlowHost,
   FlowLoadError,
@@ -39,6 +46,11 @@ function queueNamed(name: string) {
 describe('the committed default fixture', () => {
   it('is exactly what generate-default-fixture.ts renders (regenerate it if this fails)', () => {
     expect(readFileSync(DEFAULT_FIXTURE_PATH, 'utf8')).toBe(renderDefaultFixture());
+  });
+
+  it('start-up reads the JSON copy, which is the YAML validated with its defaults (regenerate if this fails)', () => {
+    expect(readFileSync(DEFAULT_FIXTURE_JSON_PATH, 'utf8')).toBe(renderDefaultFixtureJson());
+    expect(defaultFixture()).toEqual(JSON.parse(renderDefaultFixtureJson()));
   });
 
   it('has at least three queues, among them General', () => {

@@ -1,6 +1,5 @@
 // Shared fixtures for the Architect flow tests: a recording host, an org's queues, and small flow builders.
 
-import { stringify } from 'yaml';
 import type { FlowHost, QueueRef } from '../../../emulator/domain/architect/index.ts';
 
 export const ORG_QUEUES: readonly QueueRef[] = [
@@ -53,37 +52,7 @@ export function yamlText(strings: TemplateStringsArray, ...values: readonly unkn
   return lines.map((line) => line.slice(indent)).join('\n');
 }
 
-export interface FlowParts {
-  readonly variables?: readonly unknown[];
-  readonly actions: readonly unknown[];
-  readonly stateVariables?: readonly unknown[];
-  readonly tasks?: readonly unknown[];
-}
-
-/** Builds a one-state inboundShortMessage flow from JS objects (for tests that do not care about lines). */
-export function buildFlowYaml(parts: FlowParts): string {
-  return stringify({
-    inboundShortMessage: {
-      name: 'Test Flow',
-      startUpRef: '/inboundShortMessage/states/state[Initial State_10]',
-      defaultLanguage: 'en-us',
-      supportedLanguages: { 'en-us': { defaultLanguageSkill: { noValue: true } } },
-      settingsErrorHandling: { errorHandling: { disconnect: { none: true } } },
-      ...(parts.variables === undefined ? {} : { variables: parts.variables }),
-      states: [
-        {
-          state: {
-            name: 'Initial State',
-            refId: 'Initial State_10',
-            ...(parts.stateVariables === undefined ? {} : { variables: parts.stateVariables }),
-            actions: parts.actions,
-          },
-        },
-      ],
-      ...(parts.tasks === undefined ? {} : { tasks: parts.tasks }),
-    },
-  });
-}
+export { buildFlowYaml, type FlowParts } from '../../support/flow-yaml.ts';
 
 /** The real-shaped dynamic-queue flow: participant data names the queue, with a literal fallback. */
 export const DYNAMIC_QUEUE_FLOW = yamlText`
