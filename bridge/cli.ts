@@ -12,7 +12,8 @@ import { loadServiceConfigFile, ServiceConfigError } from './service/config-file
 export const USAGE = `Usage: genesys-bridge serve --config FILE [options]
 
 Options:
-  --config FILE        YAML or JSON with bridge: (the bridge configuration) and service: (apiKeys, webhooks)
+  --config FILE        YAML or JSON with bridge: (the bridge configuration) and service: (apiKeys, webhooks,
+                       http: headerTimeoutMs, requestTimeoutMs, idleTimeoutMs)
   --host HOST          interface to listen on (default 127.0.0.1)
   --port PORT          port to listen on; 0 picks a free one (default 8081)
   --log-level LEVEL    fatal | error | warn | info | debug | trace | silent (default warn)
@@ -112,6 +113,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       config: config.bridge,
       apiKeys: config.service.apiKeys,
       ...(config.service.webhooks ? { webhooks: config.service.webhooks } : {}),
+      http: config.service.http,
       logger: { level: args.logLevel },
     });
   } catch (thrown) {
@@ -131,7 +133,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     await app.listen({ host: args.host, port: args.port });
   } catch (thrown) {
     await service.close();
-    io.stderr(`genesys-bridge: cannot listen on ${args.host}:${args.port}: ${(thrown as Error).message}\n`);
+    // One line that says what to do, never a stack trace.
+    io.stderr(
+      (thrown as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? `genesys-bridge: port ${args.port} on ${args.host} is already in use; pick another with --port (0 = any free)\n`
+        : `genesys-bridge: cannot listen on ${args.host}:${args.port}: ${(thrown as Error).message}\n`,
+    );
     return 1;
   }
   const address = app.server.address();

@@ -126,6 +126,11 @@ export const LimitsSchema = z
       .default('reject'),
     /** The Genesys SDK sends guest typing at most once per 5 s; typing also counts against the rate limit. */
     typingMinIntervalMs: milliseconds('limits.typingMinIntervalMs', 0, 60_000).default(5000),
+    /**
+     * After a reconnect, newer live agent messages wait while the history fills the gap; beyond this many
+     * waiting, they are delivered at once with a `history.gap` event.
+     */
+    gapHoldMax: count('limits.gapHoldMax', 1, 10_000).default(100),
   })
   .prefault({});
 
@@ -139,7 +144,15 @@ export const TimeoutsSchema = z
     reconnectInitialDelayMs: milliseconds('timeouts.reconnectInitialDelayMs', 10, 600_000).default(500),
     reconnectMaxDelayMs: milliseconds('timeouts.reconnectMaxDelayMs', 10, 600_000).default(5000),
     reorderWindowMs: milliseconds('timeouts.reorderWindowMs', 0, 60_000).default(1000),
-    /** A send without a Genesys confirmation in this time is reported failed (retryable), never resent blindly. */
+    /**
+     * After a reconnect, how long newer live agent messages may wait for the history read that fills the
+     * gap (retried meanwhile); then they are delivered with a `history.gap` event.
+     */
+    gapHoldMs: milliseconds('timeouts.gapHoldMs', 0, 600_000).default(30_000),
+    /**
+     * A send without a Genesys confirmation in this time is looked up in Genesys's history (Web Messaging,
+     * WebChat) and sent again only when Genesys does not have it; never resent blindly.
+     */
     sendMs: milliseconds('timeouts.sendMs', 100, 600_000).default(10_000),
     /** How long an ended session (and its event log and idempotency key) stays readable. */
     endedRetentionMs: milliseconds('timeouts.endedRetentionMs', 0, 30 * DAY_MS).default(3_600_000),

@@ -59,6 +59,7 @@ export type EndReason =
   | 'transferFailed'
   | 'error';
 export type EndedBy = 'customer' | 'agent' | 'bot' | 'system';
+export type GapReason = 'holdTimeout' | 'holdLimit' | 'historyUnavailable' | 'sessionEnded';
 
 export interface MetadataReport {
   /** Keys (after prefixing) sent to Genesys. */
@@ -156,6 +157,25 @@ export type BridgeEventBody =
   | { type: 'agent.left'; agent?: AgentInfo; conversationContinues: boolean }
   | { type: 'session.ended'; reason: EndReason; by: EndedBy }
   | { type: 'connection.changed'; connectivity: Connectivity }
+  | {
+      /**
+       * Agent messages sent while the Genesys connection was down are read back from Genesys's history
+       * after the reconnect, and newer live ones wait behind them so the bot sees Genesys's order. This
+       * says that wait was cut short: the history could not be read within `timeouts.gapHoldMs` of the
+       * reconnect (`holdTimeout`), more than `limits.gapHoldMax` messages were waiting (`holdLimit`), the
+       * history read was refused for good (`historyUnavailable`), or the session ended first
+       * (`sessionEnded`). The waiting messages follow this event; messages from the gap that a later read
+       * still finds arrive after them (late, but not lost), the rest may be missing.
+       */
+      type: 'history.gap';
+      reason: GapReason;
+      /** When the connection dropped (ISO-8601). */
+      since: string;
+      /** How many newer messages and events were waiting and are now delivered without the gap filled. */
+      released: number;
+      /** Why the history could not be read, when a read failed. */
+      error?: BridgeError;
+    }
   | {
       type: 'message.status';
       clientMessageId: string;

@@ -1,13 +1,16 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { installActivityLog, prettyLogDestination } from './activity/terminal.ts';
 import type { EmulatorOptionsInput } from './config/options.ts';
 import { EmulatorRuntime } from './runtime.ts';
+import { clientErrorHandler } from './surfaces/client-errors.ts';
 import { consoleSurface } from './surfaces/console/index.ts';
 import { installContentParsers } from './surfaces/content-parsers.ts';
 import { controlSurface } from './surfaces/control.ts';
 import { controlCustomersSurface } from './surfaces/control-customers.ts';
 import { frameworkErrorHandler, installErrorHandling } from './surfaces/error-handler.ts';
 import { faultRoutes, installFaultInjection } from './surfaces/fault-injection.ts';
+import { localOnly } from './surfaces/local-only.ts';
 import { loginSurface } from './surfaces/login.ts';
 import { notificationsSurface } from './surfaces/notifications/routes.ts';
 import { platformSurface } from './surfaces/platform/index.ts';
@@ -31,6 +34,11 @@ function countActivity(app: FastifyInstance, runtime: EmulatorRuntime): void {
   app.addHook('onRequestAbort', done);
 }
 
+/** How often Node checks the header and request deadlines: a quarter of the shorter one, at most 1 s. */
+function checkingInterval(shortestTimeoutMs: number): number {
+  return Math.max(10, Math.min(1_000, Math.floor(shortestTimeoutMs / 4)));
+}
+
 export interface Emulator {
   app: FastifyInstance;
   runtime: EmulatorRuntime;
@@ -45,15 +53,31 @@ export interface Emulator {
  */
 export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise<Emulator> {
   const runtime = new EmulatorRuntime(options);
+  const o = runtime.options;
   const app = Fastify({
-    logger: { level: runtime.options.logLevel },
-    bodyLimit: runtime.options.bodyLimitBytes,
+    logger: {
+      level: o.logLevel,
+      ...(o.logFormat === 'pretty' ? { stream: prettyLogDestination(process.stdout) } : {}),
+    },
+    bodyLimit: o.bodyLimitBytes,
     genReqId: () => runtime.correlationIds.uuid(),
     // Genesys ids are case-sensitive path segments; keep trailing slashes working as on the real API.
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: frameworkErrorHandler,
+    // Errors Node's parser finds before routing (431, 400, 408) answer in the Genesys shape too.
+    clientErrorHandler: clientErrorHandler(() => runtime.correlationIds.uuid()),
+    // Slow clients are cut off: headers and whole requests have deadlines, idle keep-alives close.
+    // Node checks the deadlines every connectionsCheckingInterval (30 s by default, which would let a
+    // 10 s deadline run to 40 s), so the check runs often enough to keep them.
+    http: {
+      headersTimeout: o.headerTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(o.headerTimeoutMs),
+    },
+    requestTimeout: o.requestTimeoutMs,
+    keepAliveTimeout: o.idleTimeoutMs,
   });
-  installErrorHandling(app);
+  installErrorHandling(app, { controlPlane: o.controlPlane });
+  installActivityLog(runtime, o, app.log);
   countActivity(app, runtime);
   // Fault injection answers before any route, so it must sit on the root instance.
   installFaultInjection(app, runtime);
@@ -66,8 +90,11 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
     notificationsSurface,
     webMessagingSurface,
     webchatSurface,
-    ...(runtime.options.controlPlane ? [controlSurface, controlCustomersSurface, faultRoutes] : []),
-    consoleSurface,
+    // The control plane and the console answer only this machine (Host allow-list, CSRF rules).
+    ...(runtime.options.controlPlane
+      ? [localOnly('control', [controlSurface, controlCustomersSurface, faultRoutes])]
+      : []),
+    localOnly('console', [consoleSurface]),
   ];
   for (const surface of surfaces) await app.register(surface, { runtime });
   await app.ready();

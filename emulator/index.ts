@@ -39,6 +39,7 @@ export type {
   WaitUntilOptions,
 } from './handle/types.ts';
 export { type ActivitySource, untilQuiet, WaitTimeout } from './handle/waiting.ts';
+export type { SequenceActor, SequenceModel, SequenceStep } from './inspect/sequence.ts';
 export { packageVersion as version } from './version.ts';
 
 // Event types that other modules add to DomainEvent (declaration merging) are public types too: these

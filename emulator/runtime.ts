@@ -1,15 +1,18 @@
 import { defaultFixture } from './config/default-fixture.ts';
 import type { Fixture } from './config/fixture-schema.ts';
 import { type EmulatorOptions, type EmulatorOptionsInput, EmulatorOptionsSchema } from './config/options.ts';
+import { DetailsJobs } from './domain/analytics/details-jobs.ts';
 import { type Clock, ManualClock, SystemClock } from './domain/clock.ts';
 import type { DomainContext } from './domain/context.ts';
 import { ConversationCore } from './domain/conversations/core.ts';
+import { indexMessageIds } from './domain/conversations/message-index.ts';
 import { EventBus } from './domain/events.ts';
 import { HttpFaults } from './domain/faults.ts';
 import { FlowRegistry } from './domain/flows/flow-registry.ts';
 import { GuestLinks } from './domain/guest-links.ts';
 import { createIds, type IdGenerator, nameUuid } from './domain/ids.ts';
 import { OrgDirectory } from './domain/org.ts';
+import { PresenceService } from './domain/presence/presence-service.ts';
 import { AcdRouter } from './domain/routing/router.ts';
 import { MemoryStore } from './store/memory-store.ts';
 import type { Store } from './store/store.ts';
@@ -31,6 +34,10 @@ export class EmulatorRuntime implements DomainContext {
   readonly events: EventBus;
   readonly router: AcdRouter;
   readonly conversations: ConversationCore;
+  /** Users' presence, moving with their routing status. */
+  readonly presence: PresenceService;
+  /** Analytics conversation details jobs. */
+  readonly detailsJobs: DetailsJobs;
   /** The guest channels' sockets, for fault injection. */
   readonly guestLinks = new GuestLinks();
   /**
@@ -60,6 +67,9 @@ export class EmulatorRuntime implements DomainContext {
     this.#org = this.#directory(fixture);
     this.router = new AcdRouter(this);
     this.conversations = new ConversationCore(this, this.router, () => this.#flows);
+    this.presence = new PresenceService(this, this.router);
+    this.detailsJobs = new DetailsJobs(this);
+    indexMessageIds(this);
     this.#announce();
   }
 

@@ -145,6 +145,16 @@ export function webChatFailure(
       }),
     );
   }
+  if (status === 503) {
+    // A refusal like 429 (platform-architect.md §1.4): the request was not handled, so it may be sent again.
+    return new NotDeliveredFailure(
+      bridgeError('PROVIDER_UNAVAILABLE', text, {
+        retryable: true,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        provider,
+      }),
+    );
+  }
   switch (code) {
     case 'chat.error.invalid.queue':
     case 'chat.error.createconversationrequest.routingtarget':

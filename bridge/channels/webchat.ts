@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../clock.ts';
-import { type BridgeFailure, bridgeError, failure, toBridgeError } from '../errors.ts';
+import { BridgeFailure, bridgeError, failure, toBridgeError } from '../errors.ts';
 import {
   type FetchLike,
   HttpClient,
@@ -7,16 +7,19 @@ import {
   type HttpResponse,
   retryAfterMs,
 } from '../http/http-client.ts';
-import type {
-  AdapterContext,
-  AdapterOpenRequest,
-  AdapterOpenResult,
-  ChannelAdapter,
-  ChannelAdapterFactory,
-  HistoryCatchUp,
-  OutboundText,
-  ProviderMessage,
-  SendResult,
+import {
+  type AdapterContext,
+  type AdapterOpenRequest,
+  type AdapterOpenResult,
+  type ChannelAdapter,
+  type ChannelAdapterFactory,
+  type HistoryCatchUp,
+  type HistorySince,
+  NotDeliveredFailure,
+  type OutboundText,
+  type ProviderMessage,
+  type SendResult,
+  UnconfirmedFailure,
 } from '../session/channel-adapter.ts';
 import type { AgentInfo } from '../types.ts';
 import { Reconnector } from './reconnector.ts';
@@ -42,13 +45,15 @@ import {
  *   routingTarget {targetType:"QUEUE", targetAddress: queue}, memberInfo {displayName, …, customFields =
  *   metadata}; then a WebSocket to the returned eventStreamUri (routing starts only once it is attached).
  * - send: `POST …/members/{guest}/messages {body, bodyType:"standard"}`; typing: `POST …/members/{guest}/typing`
- *   (no body); both with `Authorization: Bearer <jwt>`. Only 429s are retried: a POST that failed otherwise
- *   may have been applied.
+ *   (no body); both with `Authorization: Bearer <jwt>`. 429 and 503 are refusals (NotDelivered, sent again);
+ *   a POST that failed otherwise (network, timeout, other 5xx) may have been applied, so it is unconfirmed
+ *   and findSent looks for the guest's message in the conversation before it is sent again.
  * - stream: member-change (roles looked up with `GET …/members/{id}`), message (own echoes skipped),
  *   typing-indicator. An agent DISCONNECTED is a transfer unless the guest is disconnected within
  *   webChat.agentLeftGraceMs; an ALERTING/CONNECTED agent during that grace is a transfer at once.
- * - reconnect: the same eventStreamUri with backoff, then members are re-read to catch up presence and the
- *   session pulls missed messages with `GET …/messages?after=<last id>&sortOrder=ascending&maxResults=100`.
+ * - reconnect: the same eventStreamUri with backoff; once it is open the session pulls missed messages
+ *   with `GET …/messages?after=<newest message it had before the drop>&sortOrder=ascending&maxResults=100`
+ *   (page after page), while members are re-read to catch up presence.
  * - close: `end` = `DELETE …/members/{guest}` (idempotent, retried); `detach` only closes the stream.
  */
 export interface WebChatDeps {
@@ -63,6 +68,9 @@ export function webChatAdapter(deps: WebChatDeps = {}): ChannelAdapterFactory {
 
 /** WebChat typing has no duration; IBM's Genesys integration honours it for about 4 s. */
 const AGENT_TYPING_MS = 4000;
+/** How far a catch-up or lookup reads (pages of 100 messages, the API's maximum). */
+const HISTORY_PAGE_SIZE = 100;
+const HISTORY_MAX_PAGES = 10;
 
 export class WebChatAdapter implements ChannelAdapter {
   readonly channel = 'webChat' as const;
@@ -84,7 +92,12 @@ export class WebChatAdapter implements ChannelAdapter {
   #agent: MemberInfo | undefined;
   #leaving: { agent: MemberInfo; timer: TimerHandle | undefined } | undefined;
   #transferSignalled = false;
-  #lastMessageId: string | undefined;
+  /** Ids of the guest's own messages Genesys confirmed or findSent found: each counts once. */
+  readonly #claimedOwn = new Set<string>();
+  /** The newest of them (one send is in flight at a time, so claims come in conversation order). */
+  #lastClaimedOwn: string | undefined;
+  /** Ids of agent/bot messages in the order this adapter learnt them, to find where a gap began. */
+  readonly #seenOrder: string[] = [];
   /** Stream events are handled one at a time, in arrival order, even when a member lookup awaits. */
   #chain: Promise<void> = Promise.resolve();
 
@@ -99,7 +112,11 @@ export class WebChatAdapter implements ChannelAdapter {
       context.clock,
       timeouts,
       random,
-      () => this.#connectStream().then(() => this.#resumed()),
+      () =>
+        this.#connectStream().then(
+          () => this.#resumed(),
+          (thrown: unknown) => this.#reconnectRefused(thrown),
+        ),
       () =>
         this.#reportEnd({
           reason: 'error',
@@ -157,15 +174,54 @@ export class WebChatAdapter implements ChannelAdapter {
   }
 
   async sendMessage(message: OutboundText): Promise<SendResult> {
-    const response = await this.#memberCall('POST', '/messages', {
-      body: message.text,
-      bodyType: 'standard',
-    });
+    let response: HttpResponse;
+    try {
+      response = await this.#memberCall('POST', '/messages', {
+        body: message.text,
+        bodyType: 'standard',
+      });
+    } catch (thrown) {
+      // No answer (network, timeout) or a 5xx that is not a refusal: Genesys may have taken it.
+      if (
+        thrown instanceof BridgeFailure &&
+        !(thrown instanceof NotDeliveredFailure) &&
+        thrown.error.code === 'PROVIDER_UNAVAILABLE'
+      )
+        throw new UnconfirmedFailure(thrown.error);
+      throw thrown;
+    }
     const id =
       typeof response.body === 'object' && response.body !== null
         ? (response.body as Record<string, unknown>)['id']
         : undefined;
-    return typeof id === 'string' ? { providerMessageId: id } : {};
+    if (typeof id !== 'string') return {};
+    this.#claim(id);
+    return { providerMessageId: id };
+  }
+
+  #claim(id: string): void {
+    this.#claimedOwn.add(id);
+    this.#lastClaimedOwn = id;
+  }
+
+  /**
+   * Whether the conversation holds a guest message with this text that no confirmed send accounts for
+   * (looking back to the last claimed one: one send is in flight at a time). Texts compare trimmed.
+   */
+  async findSent(text: string): Promise<SendResult | undefined> {
+    const guest = this.#requireChat().memberId;
+    const events = await this.#readAfter(this.#lastClaimedOwn);
+    const wanted = text.trim();
+    const match = events.find(
+      (e) =>
+        e.senderId === guest &&
+        e.bodyType === 'standard' &&
+        e.body.trim() === wanted &&
+        !this.#claimedOwn.has(e.id),
+    );
+    if (!match) return undefined;
+    this.#claim(match.id);
+    return { providerMessageId: match.id };
   }
 
   async sendTyping(): Promise<void> {
@@ -191,31 +247,49 @@ export class WebChatAdapter implements ChannelAdapter {
     this.#dropSocket();
   }
 
-  async fetchHistory(): Promise<HistoryCatchUp> {
-    const chat = this.#requireChat();
-    const query = new URLSearchParams({ sortOrder: 'ascending', maxResults: '100' });
-    if (this.#lastMessageId) query.set('after', this.#lastMessageId);
-    const response = await this.#call(
-      {
-        method: 'GET',
-        url: `${this.#conversationUrl(chat)}/messages?${query.toString()}`,
-        headers: this.#auth(chat),
-        retry: 'idempotent',
-      },
-      'conversation',
-    );
+  async fetchHistory(since?: HistorySince): Promise<HistoryCatchUp> {
+    // The newest message the session had before the gap: what follows it is what it may have missed.
+    const known = since?.knownIds;
+    const after = known ? this.#seenOrder.findLast((id) => known.has(id)) : undefined;
     const messages: ProviderMessage[] = [];
-    for (const raw of parseEntities(response.body)) {
-      const event =
-        typeof raw === 'object' && raw !== null
-          ? parseChatMessage(raw as Record<string, unknown>)
-          : undefined;
-      if (!event) continue;
-      this.#lastMessageId = event.id;
+    for (const event of await this.#readAfter(after)) {
       const message = await this.#toProviderMessage(event);
-      if (message) messages.push(message);
+      if (!message) continue;
+      this.#seenOrder.push(message.id);
+      messages.push(message);
     }
     return { messages };
+  }
+
+  /** The conversation's messages after `after` (from the start without it), oldest first, page by page. */
+  async #readAfter(after: string | undefined): Promise<ChatMessageEvent[]> {
+    const chat = this.#requireChat();
+    const collected: ChatMessageEvent[] = [];
+    let cursor = after;
+    for (let page = 0; page < HISTORY_MAX_PAGES; page++) {
+      const query = new URLSearchParams({ sortOrder: 'ascending', maxResults: String(HISTORY_PAGE_SIZE) });
+      if (cursor) query.set('after', cursor);
+      const response = await this.#call(
+        {
+          method: 'GET',
+          url: `${this.#conversationUrl(chat)}/messages?${query.toString()}`,
+          headers: this.#auth(chat),
+          retry: 'idempotent',
+        },
+        'conversation',
+      );
+      const raw = parseEntities(response.body);
+      const events = raw
+        .map((e) =>
+          typeof e === 'object' && e !== null ? parseChatMessage(e as Record<string, unknown>) : undefined,
+        )
+        .filter((e): e is ChatMessageEvent => e !== undefined);
+      collected.push(...events);
+      const newest = events.at(-1);
+      if (!newest || raw.length < HISTORY_PAGE_SIZE) break;
+      cursor = newest.id;
+    }
+    return collected;
   }
 
   // ── stream ─────────────────────────────────────────────────────────────────────────────────────────
@@ -260,6 +334,8 @@ export class WebChatAdapter implements ChannelAdapter {
           reject(
             failure('PROVIDER_UNAVAILABLE', `the WebChat event stream failed: ${error.message}`, {
               retryable: true,
+              // The HTTP status of a refused upgrade: Genesys answered, so something is definitely wrong.
+              ...(error.status !== undefined ? { provider: { code: error.status } } : {}),
             }),
           );
         },
@@ -268,12 +344,43 @@ export class WebChatAdapter implements ChannelAdapter {
     });
   }
 
+  /**
+   * Genesys refused to reopen the stream (4xx on the upgrade): the chat may have ended while it was down
+   * (UNCONFIRMED for real Genesys; the emulator refuses an ended chat's stream with
+   * chat.error.conversation.state). The member list says: a guest no longer connected means it ended, and
+   * the end waits behind the messages the session reads back. Otherwise the refusal stands and the
+   * reconnector tries again.
+   */
+  async #reconnectRefused(thrown: unknown): Promise<void> {
+    const status = toBridgeError(thrown).provider?.code;
+    if (typeof status !== 'number' || status < 400 || status >= 500 || this.#closed || this.#terminal)
+      throw thrown;
+    const chat = this.#requireChat();
+    let connected: MemberInfo[];
+    try {
+      connected = await this.#connectedMembers(chat);
+    } catch {
+      throw thrown;
+    }
+    if (connected.some((m) => m.id === chat.memberId)) throw thrown;
+    this.#guestDisconnected(undefined);
+  }
+
   async #resumed(): Promise<void> {
     if (this.#closed || this.#terminal) return;
     // Presence changes during the outage are not replayed by the stream: read the member list instead.
-    this.#enqueueTask(() => this.#resyncMembers());
+    // What it finds happened during the outage, so it is reported before `online`; stream events are
+    // handled on the same chain, so every live one after the reconnect comes after `online` (the session
+    // holds those behind the messages it reads back).
+    this.#enqueueTask(async () => {
+      try {
+        await this.#resyncMembers();
+      } finally {
+        // A failed member read is reported (as an error) but the stream is back all the same.
+        if (!this.#closed && !this.#terminal) this.#context.events.connectivity('online');
+      }
+    });
     await this.#chain;
-    if (!this.#closed && !this.#terminal) this.#context.events.connectivity('online');
   }
 
   #dropSocket(): void {
@@ -309,9 +416,10 @@ export class WebChatAdapter implements ChannelAdapter {
         return;
       case 'message': {
         if (event.senderId === guestId) return;
-        this.#lastMessageId = event.id;
         const message = await this.#toProviderMessage(event);
-        if (message) this.#context.events.message(message);
+        if (!message) return;
+        this.#seenOrder.push(message.id);
+        this.#context.events.message(message);
         return;
       }
       case 'typing':
@@ -390,8 +498,7 @@ export class WebChatAdapter implements ChannelAdapter {
     }
   }
 
-  async #resyncMembers(): Promise<void> {
-    const chat = this.#requireChat();
+  async #connectedMembers(chat: CreatedChat): Promise<MemberInfo[]> {
     const response = await this.#call(
       {
         method: 'GET',
@@ -405,6 +512,12 @@ export class WebChatAdapter implements ChannelAdapter {
       .map(parseMember)
       .filter((m): m is MemberInfo => m !== undefined && (m.state === undefined || m.state === 'CONNECTED'));
     for (const member of connected) this.#members.set(member.id, member);
+    return connected;
+  }
+
+  async #resyncMembers(): Promise<void> {
+    const chat = this.#requireChat();
+    const connected = await this.#connectedMembers(chat);
     if (!connected.some((m) => m.id === chat.memberId)) {
       this.#guestDisconnected(undefined);
       return;

@@ -6,8 +6,8 @@ import { parseStructured, type StructuredBody } from './webmessaging-frames.ts';
 /**
  * The guest history API (guest-protocols.md §2.8): `GET {api}/api/v2/webmessaging/messages?pageNumber&pageSize`
  * authorised with `Authorization: bearer <jwt>`, the JWT coming from the socket's `getJwt` action. Pages
- * are newest-first (page 1 = most recent), so catching up walks pages until it reaches messages it has
- * already seen, a short or last page, or historyMaxPages.
+ * are newest-first (page 1 = most recent), so catching up walks pages until it reaches a page holding one
+ * of the `knownIds` (what the caller had before the gap), a short or last page, or historyMaxPages.
  */
 export interface GuestJwt {
   jwt: string;
@@ -37,7 +37,10 @@ export class WebMessagingHistory {
     this.#options = options;
   }
 
-  /** Messages newer than the known ones (or the whole reachable history), oldest first. */
+  /**
+   * The newest messages back to (and including) the page that holds one of `knownIds`, or the whole
+   * reachable history, oldest first. Callers skip what they already have.
+   */
   async fetchSince(
     requestJwt: () => Promise<GuestJwt>,
     knownIds: ReadonlySet<string>,

@@ -8,11 +8,13 @@ import {
   type ChannelAdapter,
   type ChannelAdapterFactory,
   type HistoryCatchUp,
+  type HistorySince,
   NotDeliveredFailure,
   type OutboundText,
   type ProviderEnd,
   type ProviderMessage,
   type SendResult,
+  UnconfirmedFailure,
 } from '../session/channel-adapter.ts';
 import { withTimeout } from '../session/with-timeout.ts';
 import { backoffDelay, Reconnector } from './reconnector.ts';
@@ -43,15 +45,20 @@ import { DEFAULT_AGENT_TYPING_MS, toProviderMessage, webMessagingFailure } from 
  * - send: `onMessage` Text (custom attributes in `message.channel.metadata.customAttributes`), confirmed by
  *   the Inbound echo carrying the same tracingId; its id is the provider message id. Typing is an
  *   `onMessage` Event Typing On, confirmed the same way. Error frames answer the request with their
- *   tracingId, or (without one) the oldest request waiting; 4029 is a retryable refusal with retryAfter.
+ *   tracingId, or (without one) the oldest request waiting; 4029 and other retryable errors are refusals
+ *   (NotDelivered: Genesys answered, so it did not take the message). A socket that drops before the echo
+ *   leaves the send unconfirmed; findSent then looks for the guest's message in the history (an Inbound
+ *   Text with that text that no confirmed send claimed) so the session neither loses nor repeats it.
  * - receive: Outbound Text/Structured → agent or bot messages; Event Typing → agent typing; Event
  *   Presence Disconnect → the conversation ended; SessionExpiredEvent, SessionClearedEvent,
  *   ConnectionClosedEvent, LogoutEvent → ended.
  * - liveness: app-level `echo` every heartbeatMs; a missed reply drops the socket.
  * - reconnect: on an unexpected close, backoff from reconnectInitialDelayMs to reconnectMaxDelayMs within
  *   reconnectWindowMs, re-sending configureSession with the same token. `readOnly:true` ends the session
- *   (read-only), `newSession:true` ends it (Genesys lost the session). Then the session asks fetchHistory.
- * - history: `getJwt` on the socket, then GET /api/v2/webmessaging/messages (see webmessaging-history.ts).
+ *   (read-only) once the session has read the history (a read-only session may still read it),
+ *   `newSession:true` ends it at once (Genesys lost the session). Then the session asks fetchHistory.
+ * - history: `getJwt` on the socket, then GET /api/v2/webmessaging/messages (see webmessaging-history.ts),
+ *   walking back from the newest page to a message the session already had.
  * - close: `end` sends Presence Clear and waits for SessionClearedEvent (a 403 means Conversation Clear is
  *   disabled: reported, then the socket is just closed); `detach` only closes the socket.
  */
@@ -94,7 +101,8 @@ export class WebMessagingAdapter implements ChannelAdapter {
   readonly #history: WebMessagingHistory;
   readonly #token: string;
   readonly #pending = new Map<string, Pending>();
-  readonly #knownOutbound = new Set<string>();
+  /** Ids of the guest's own messages Genesys confirmed (echo) or findSent found: each counts once. */
+  readonly #claimedInbound = new Set<string>();
   #socket: GuestSocket | undefined;
   #connection = 0;
   /** The current socket has a configured session. */
@@ -184,7 +192,29 @@ export class WebMessagingAdapter implements ChannelAdapter {
       tracingId,
       textMessageFrame(this.#token, tracingId, message.text, message.attributes),
     );
-    return reply.kind === 'structured' ? { providerMessageId: reply.message.id } : {};
+    if (reply.kind !== 'structured') return {};
+    this.#claimedInbound.add(reply.message.id);
+    return { providerMessageId: reply.message.id };
+  }
+
+  /**
+   * Whether Genesys holds a guest message with this text that no confirmed send accounts for: the history
+   * back to the last claimed one (one send is in flight at a time, so anything older is accounted for).
+   * Genesys may normalise surrounding whitespace, so texts compare trimmed.
+   */
+  async findSent(text: string): Promise<SendResult | undefined> {
+    const bodies = await this.#history.fetchSince(() => this.#requestJwt(), this.#claimedInbound);
+    const wanted = text.trim();
+    const match = bodies.find(
+      (b) =>
+        b.direction === 'Inbound' &&
+        b.type === 'Text' &&
+        (b.text ?? '').trim() === wanted &&
+        !this.#claimedInbound.has(b.id),
+    );
+    if (!match) return undefined;
+    this.#claimedInbound.add(match.id);
+    return { providerMessageId: match.id };
   }
 
   /**
@@ -243,8 +273,8 @@ export class WebMessagingAdapter implements ChannelAdapter {
     this.#rejectAll(bridgeError('SESSION_ENDED', 'the session was closed'));
   }
 
-  async fetchHistory(): Promise<HistoryCatchUp> {
-    const bodies = await this.#history.fetchSince(() => this.#requestJwt(), this.#knownOutbound);
+  async fetchHistory(since?: HistorySince): Promise<HistoryCatchUp> {
+    const bodies = await this.#history.fetchSince(() => this.#requestJwt(), since?.knownIds ?? new Set());
     const messages: ProviderMessage[] = [];
     let ended: ProviderEnd | undefined;
     for (const body of bodies) {
@@ -260,12 +290,10 @@ export class WebMessagingAdapter implements ChannelAdapter {
         continue;
       }
       const message = toProviderMessage(body);
-      if (message) {
-        this.#knownOutbound.add(message.id);
-        messages.push(message);
-      }
+      if (message) messages.push(message);
     }
-    if (ended) this.#terminal = true;
+    // Not terminal yet: the session may read again (a drop during this read); it closes the adapter when
+    // it ends.
     return { messages, ...(ended ? { ended } : {}) };
   }
 
@@ -374,11 +402,12 @@ export class WebMessagingAdapter implements ChannelAdapter {
     this.#live = false;
     this.#socket = undefined;
     this.#stopHeartbeat();
-    // A send whose echo never came may or may not have reached Genesys: not NotDelivered.
+    // A send whose echo never came may or may not have reached Genesys: unconfirmed, not NotDelivered.
     this.#rejectAll(
       bridgeError('PROVIDER_UNAVAILABLE', 'the Web Messaging connection dropped before Genesys confirmed', {
         retryable: true,
       }),
+      true,
     );
     if (wasLive && this.#opened && !this.#closed && !this.#terminal) this.#startReconnecting();
   }
@@ -392,6 +421,10 @@ export class WebMessagingAdapter implements ChannelAdapter {
   #resumed(session: SessionInfo): void {
     if (this.#closed || this.#terminal) return;
     if (session.readOnly) {
+      // The conversation ended while the socket was down. A read-only session may still read its history:
+      // reported online first, so the session reads what the agent sent before the end, then ends.
+      this.#live = true;
+      this.#context.events.connectivity('online');
       this.#reportEnd({ reason: 'readOnly', by: 'system' });
       return;
     }
@@ -524,10 +557,13 @@ export class WebMessagingAdapter implements ChannelAdapter {
     return pending;
   }
 
-  #rejectAll(error: BridgeError): void {
+  /** Fails every waiting request; with `unconfirmed`, message sends as UnconfirmedFailure (they may have arrived). */
+  #rejectAll(error: BridgeError, unconfirmed = false): void {
     for (const [id, pending] of [...this.#pending]) {
       this.#pending.delete(id);
-      pending.reject(new BridgeFailure(error));
+      pending.reject(
+        unconfirmed && pending.kind === 'message' ? new UnconfirmedFailure(error) : new BridgeFailure(error),
+      );
     }
   }
 
@@ -603,7 +639,13 @@ export class WebMessagingAdapter implements ChannelAdapter {
   #onErrorFrame(code: number, text: string, tracingId: string | undefined): void {
     const mapped = webMessagingFailure(code, text);
     const waiting = this.#take(tracingId, ERROR_TARGET_KINDS);
-    if (waiting) waiting.reject(mapped);
+    // Genesys answered the send with an error, so it did not take it: a retryable one may be sent again.
+    if (waiting)
+      waiting.reject(
+        waiting.kind === 'message' && mapped.error.retryable && !(mapped instanceof NotDeliveredFailure)
+          ? new NotDeliveredFailure(mapped.error)
+          : mapped,
+      );
     switch (mapped.error.code) {
       case 'SESSION_EXPIRED':
         this.#reportEnd({ reason: 'sessionExpired', by: 'system', error: mapped.error });
@@ -641,7 +683,6 @@ export class WebMessagingAdapter implements ChannelAdapter {
     }
     const providerMessage = toProviderMessage(message);
     if (!providerMessage) return;
-    this.#knownOutbound.add(providerMessage.id);
     this.#context.events.message(providerMessage);
   }
 

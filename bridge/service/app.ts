@@ -5,6 +5,7 @@ import { SystemClock } from '../clock.ts';
 import { BridgeConfigError, type ConfigIssue } from '../config.ts';
 import { type Bridge, type BridgeDeps, createBridge, type FetchLike, validateConfig } from '../index.ts';
 import { installApiKeyAuth } from './auth.ts';
+import { clientErrorHandler } from './client-errors.ts';
 import { sessionCommands } from './commands.ts';
 import { installJsonParser } from './content-parser.ts';
 import { frameworkErrorHandler, installErrorHandling, sendError } from './error-handler.ts';
@@ -36,6 +37,11 @@ export interface BridgeServiceOptions {
   /** Keys callers present as `Authorization: Bearer <key>` or `X-API-Key`; at least one. */
   apiKeys: readonly string[];
   webhooks?: ServiceSettingsInput['webhooks'];
+  /**
+   * Connection deadlines (real ms): `headerTimeoutMs` (10 000) and `requestTimeoutMs` (30 000) cut off
+   * slow clients with 408 REQUEST_TIMEOUT; `idleTimeoutMs` (30 000) closes idle keep-alive connections.
+   */
+  http?: ServiceSettingsInput['http'];
   deps?: BridgeServiceDeps;
   /** fastify's logger option; off by default. */
   logger?: FastifyServerOptions['logger'];
@@ -74,6 +80,19 @@ export async function buildBridgeService(options: BridgeServiceOptions): Promise
     // Closing is answered by the guard below, in the service's error shape.
     return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler,
+    // Errors Node's parser finds before routing (431, 400, 408) answer in the service's shape too.
+    clientErrorHandler,
+    // Slow clients are cut off and idle keep-alives close. Node checks the deadlines every
+    // connectionsCheckingInterval (30 s by default, which would let a 10 s deadline run to 40 s).
+    http: {
+      headersTimeout: settings.http.headerTimeoutMs,
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1_000, Math.floor(settings.http.headerTimeoutMs / 4)),
+      ),
+    },
+    requestTimeout: settings.http.requestTimeoutMs,
+    keepAliveTimeout: settings.http.idleTimeoutMs,
   });
   const bridge = createBridge(options.config, {
     ...deps,
@@ -140,7 +159,11 @@ export async function buildBridgeService(options: BridgeServiceOptions): Promise
 function checkOptions(options: BridgeServiceOptions): ServiceSettings {
   const issues: ConfigIssue[] = [...validateConfig(options.config).errors];
   const service = checkServiceSettings(
-    { apiKeys: options.apiKeys, ...(options.webhooks ? { webhooks: options.webhooks } : {}) },
+    {
+      apiKeys: options.apiKeys,
+      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+      ...(options.http ? { http: options.http } : {}),
+    },
     '',
   );
   if (!service.ok) issues.push(...service.issues);

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { installBodyDrain, keepConnectionAfterRefusedBody } from './drain-body.ts';
 import { retryAfterSeconds, ServiceError } from './errors.ts';
 
 /**
@@ -10,8 +11,12 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  installBodyDrain(app);
 
   app.setErrorHandler((thrown: FastifyError, request, reply) => {
+    // A body refused before it was read (too large, unparsable) is read to its end before the answer
+    // goes (drain-body.ts), so the connection stays usable.
+    keepConnectionAfterRefusedBody(request, reply);
     const error =
       thrown instanceof Error && !isFrameworkError(thrown) ? ServiceError.from(thrown) : undefined;
     const answer = error ?? fromFrameworkError(thrown);

@@ -12,7 +12,9 @@ export type ServiceErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'UPGRADE_REQUIRED'
-  | 'SERVICE_CLOSING';
+  | 'SERVICE_CLOSING'
+  | 'REQUEST_TIMEOUT'
+  | 'HEADERS_TOO_LARGE';
 
 export interface ServiceErrorBody extends Omit<BridgeError, 'code'> {
   code: ServiceErrorCode;
@@ -34,6 +36,7 @@ export const HTTP_STATUS: Record<ServiceErrorCode, number> = {
   METADATA_TOO_LARGE: 400,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
+  REQUEST_TIMEOUT: 408,
   SESSION_NOT_FOUND: 404,
   QUEUE_NOT_FOUND: 404,
   IDEMPOTENCY_CONFLICT: 409,
@@ -49,6 +52,7 @@ export const HTTP_STATUS: Record<ServiceErrorCode, number> = {
   CHANNEL_DEPRECATED: 422,
   UPGRADE_REQUIRED: 426,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   QUEUE_FULL: 429,
   INTERNAL: 500,
   AUTH_FAILED: 502,

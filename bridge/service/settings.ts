@@ -50,7 +50,32 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
+/**
+ * How long a client may take (real ms): slow clients are cut off with 408 REQUEST_TIMEOUT instead of
+ * holding a connection open forever, and idle keep-alive connections close. Long-polls, SSE and
+ * WebSocket streams are not affected: these bound receiving a request, not answering it.
+ */
+export const HttpSettingsSchema = z
+  .strictObject({
+    /** All of a request's headers must have arrived this long after it began. */
+    headerTimeoutMs: delay('http.headerTimeoutMs', 1, 3_600_000).default(10_000),
+    /** The whole request, headers and body, must have arrived this long after it began. */
+    requestTimeoutMs: delay('http.requestTimeoutMs', 1, 3_600_000).default(30_000),
+    /** A keep-alive connection with no request for this long is closed. */
+    idleTimeoutMs: delay('http.idleTimeoutMs', 1, 3_600_000).default(30_000),
+  })
+  .refine((h) => h.headerTimeoutMs <= h.requestTimeoutMs, {
+    error: 'http.headerTimeoutMs must not be longer than http.requestTimeoutMs',
+    path: ['headerTimeoutMs'],
+  });
+
 export const ServiceSettingsSchema = z.strictObject({
+  /** Connection deadlines (see HttpSettingsSchema); the defaults when absent. */
+  http: HttpSettingsSchema.default({
+    headerTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    idleTimeoutMs: 30_000,
+  }),
   apiKeys: z
     .array(apiKey, { error: 'apiKeys must be a list of keys' })
     .min(1, { error: 'at least one API key is required: the service does not run without authentication' }),
@@ -60,6 +85,7 @@ export const ServiceSettingsSchema = z.strictObject({
 export type ServiceSettingsInput = z.input<typeof ServiceSettingsSchema>;
 export type ServiceSettings = z.output<typeof ServiceSettingsSchema>;
 export type WebhookSettings = z.output<typeof WebhookSettingsSchema>;
+export type HttpSettings = z.output<typeof HttpSettingsSchema>;
 
 /** Validates the service settings; issues name the setting under `prefix` (e.g. `service.apiKeys.0`). */
 export function checkServiceSettings(

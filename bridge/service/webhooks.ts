@@ -5,9 +5,10 @@ import type { WebhookSettings } from './settings.ts';
 import { signWebhookBody } from './webhook-signing.ts';
 
 /**
- * Push delivery (bridge.md §4.8 "Webhook push"): every event is POSTed as JSON to one URL, signed, in
- * seq order per session (seq n+1 leaves only after seq n was acknowledged with a 2xx), sessions
- * independently of each other.
+ * Push delivery (bridge.md §4.8 "Webhook push"): every event is POSTed as JSON to one URL, in seq order
+ * per session (seq n+1 leaves only after seq n was acknowledged with a 2xx), sessions independently of
+ * each other. Each attempt is signed at the time it leaves (`X-Bridge-Signature: t=<unix s>,v1=<hex>`,
+ * see webhook-signing.ts), so a receiver can refuse replays with verifyWebhookSignature's tolerance.
  *
  * - 5xx, 408, 429, network errors and timeouts are retried with exponential backoff and jitter, honouring
  *   Retry-After, up to `maxAttempts`; any other answer is final.
@@ -168,6 +169,7 @@ export class WebhookDispatcher {
     const controller = new AbortController();
     const timer = clock.setTimeout(() => controller.abort(), this.#settings.timeoutMs);
     this.#inFlight.add(controller);
+    const sentAt = clock.now();
     try {
       const response = await fetch(this.#settings.url, {
         method: 'POST',
@@ -177,9 +179,10 @@ export class WebhookDispatcher {
           'x-bridge-event-type': event.type,
           'x-bridge-session-id': event.sessionId,
           'x-bridge-seq': String(event.seq),
-          'x-bridge-timestamp': String(clock.now()),
+          // Informational (ms); the signed time is the signature's `t`.
+          'x-bridge-timestamp': String(sentAt),
           'x-bridge-delivery-attempt': String(attempt),
-          'x-bridge-signature': signWebhookBody(this.#settings.secret, body),
+          'x-bridge-signature': signWebhookBody(this.#settings.secret, body, sentAt / 1000),
         },
         body,
         signal: controller.signal,

@@ -63,6 +63,15 @@ export interface ProviderEnd {
   occurredAt?: number;
 }
 
+/** What the session already holds, so a history read can stop where the gap began. */
+export interface HistorySince {
+  /**
+   * Ids of agent/bot messages the session received before the connection dropped. A read walks back from
+   * the newest message until it reaches one of these (or the start, or its page limit).
+   */
+  knownIds: ReadonlySet<string>;
+}
+
 /** What an adapter reports. Calls after close() are ignored by the session. */
 export interface ChannelEvents {
   message(message: ProviderMessage): void;
@@ -96,10 +105,18 @@ export interface ChannelAdapter {
   /** `end` leaves the Genesys conversation; `detach` only drops the connection. Never rejects. */
   close(mode: 'end' | 'detach'): Promise<void>;
   /**
-   * What Genesys holds for this guest, used to catch up after a reconnect: agent messages (deduplicated by
-   * the session) and, when the history shows the conversation ended meanwhile, that end.
+   * What Genesys holds for this guest, used to catch up after a reconnect: agent messages newer than
+   * `since.knownIds` (all it can reach without it), oldest first (deduplicated by the session), and, when
+   * the history shows the conversation ended meanwhile, that end.
    */
-  fetchHistory?(): Promise<HistoryCatchUp>;
+  fetchHistory?(since?: HistorySince): Promise<HistoryCatchUp>;
+  /**
+   * After a send that failed with UnconfirmedFailure: whether Genesys has that customer message after all
+   * (its result when it has; each message Genesys holds is claimed once), or undefined when it has not,
+   * so it is safe to send again. Rejects when Genesys cannot be asked yet; the session asks again later.
+   * Without it an unconfirmed send is reported failed.
+   */
+  findSent?(text: string): Promise<SendResult | undefined>;
 }
 
 export interface AdapterContext {
@@ -119,5 +136,17 @@ export class NotDeliveredFailure extends BridgeFailure {
   constructor(error: BridgeError) {
     super(error);
     this.name = 'NotDeliveredFailure';
+  }
+}
+
+/**
+ * A send that may or may not have reached Genesys: the connection dropped, or no confirmation came in time,
+ * after the message was written. The session asks the adapter (findSent) before sending it again, so the
+ * message is neither lost nor duplicated.
+ */
+export class UnconfirmedFailure extends BridgeFailure {
+  constructor(error: BridgeError) {
+    super(error);
+    this.name = 'UnconfirmedFailure';
   }
 }

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.ts';
-import { type BridgeError, bridgeError, toBridgeError } from '../errors.ts';
-import { NotDeliveredFailure } from './channel-adapter.ts';
+import { type BridgeError, BridgeFailure, bridgeError, toBridgeError } from '../errors.ts';
+import { NotDeliveredFailure, UnconfirmedFailure } from './channel-adapter.ts';
 
 /**
  * Per-session FIFO toward Genesys. One frame is in flight at a time (so Genesys sees the customer's
@@ -8,15 +8,38 @@ import { NotDeliveredFailure } from './channel-adapter.ts';
  * Web Messaging allows 2 onMessage per session per second, typing included), and a refusal with
  * `retryAfter` pauses the whole queue for that long and retries the refused frame first.
  *
+ * A message is never given up while the session lives, unless Genesys refuses its content for good
+ * (too long, bad attributes, read-only): a frame Genesys certainly did not take (NotDeliveredFailure) is
+ * sent again first; one that may or may not have arrived (UnconfirmedFailure: the connection dropped or no
+ * confirmation came) is looked up with `confirm()` before anything else goes, and sent again only when
+ * Genesys does not have it. A lookup that cannot be answered yet is retried with backoff. Closing the
+ * queue (the session ended) fails whatever is left, with the session's reason.
+ *
  * Typing is best effort: at most one typing frame waits at a time, it is dropped first when the queue is
  * full, and it is never retried. The queue is bounded; a full queue refuses new messages (QUEUE_FULL).
  */
 export interface SendUnit {
   kind: 'message' | 'typing';
-  /** Sends one frame; rejects with a BridgeFailure (NotDeliveredFailure when safe to retry). */
+  /**
+   * Sends one frame; rejects with a BridgeFailure (NotDeliveredFailure when safe to retry,
+   * UnconfirmedFailure when Genesys may have it).
+   */
   transmit(): Promise<void>;
+  /**
+   * After an UnconfirmedFailure: true when Genesys has the message (it counts as sent), false when it is
+   * safe to transmit again; rejects when Genesys cannot be asked yet. Without it the message fails.
+   */
+  confirm?(): Promise<boolean>;
   sent(): void;
   failed(error: BridgeError): void;
+}
+
+interface Entry {
+  unit: SendUnit;
+  /** The last transmit may have reached Genesys: confirm() before sending again. */
+  unconfirmed: boolean;
+  /** Failed confirm() calls in a row, for the backoff. */
+  checks: number;
 }
 
 export interface SendQueueOptions {
@@ -27,17 +50,22 @@ export interface SendQueueOptions {
 const WINDOW_MS = 1000;
 /** Pause after a 429 that carries no retryAfter. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
+/** Backoff between confirm() attempts that could not be answered: 1 s doubling to 8 s. */
+const CONFIRM_RETRY_MS = 1000;
+const CONFIRM_RETRY_MAX_MS = 8000;
 
 export class SendQueue {
   readonly #clock: Clock;
   readonly #options: SendQueueOptions;
-  #units: SendUnit[] = [];
+  #entries: Entry[] = [];
   #starts: number[] = [];
   #inFlight = false;
   #connected = false;
   #resumeAt = 0;
   #timer: TimerHandle | undefined;
   #closed = false;
+  /** Why the queue closed: also the failure of a frame that was in flight then. */
+  #closeError: BridgeError | undefined;
 
   constructor(clock: Clock, options: SendQueueOptions) {
     this.#clock = clock;
@@ -45,37 +73,37 @@ export class SendQueue {
   }
 
   get size(): number {
-    return this.#units.length;
+    return this.#entries.length;
   }
 
   get idle(): boolean {
-    return this.#units.length === 0 && !this.#inFlight;
+    return this.#entries.length === 0 && !this.#inFlight;
   }
 
   /** Room for `count` more message frames, counting a droppable typing frame as free space. */
   hasRoomFor(count: number): boolean {
-    const typing = this.#units.some((u) => u.kind === 'typing') ? 1 : 0;
-    return this.#units.length - typing + count <= this.#options.max;
+    const typing = this.#entries.some((e) => e.unit.kind === 'typing') ? 1 : 0;
+    return this.#entries.length - typing + count <= this.#options.max;
   }
 
   /** Adds message frames atomically; returns false (adding nothing) when the queue is full. */
   enqueueMessages(units: SendUnit[]): boolean {
     if (this.#closed || !this.hasRoomFor(units.length)) return false;
-    while (this.#units.length + units.length > this.#options.max) {
-      const typing = this.#units.findIndex((u) => u.kind === 'typing');
+    while (this.#entries.length + units.length > this.#options.max) {
+      const typing = this.#entries.findIndex((e) => e.unit.kind === 'typing');
       if (typing === -1) break;
-      this.#units.splice(typing, 1);
+      this.#entries.splice(typing, 1);
     }
-    this.#units.push(...units);
+    this.#entries.push(...units.map((unit) => ({ unit, unconfirmed: false, checks: 0 })));
     this.#pump();
     return true;
   }
 
   /** Adds a typing frame unless one is already waiting or the queue is full. */
   enqueueTyping(unit: SendUnit): boolean {
-    if (this.#closed || this.#units.some((u) => u.kind === 'typing')) return false;
-    if (this.#units.length >= this.#options.max) return false;
-    this.#units.push(unit);
+    if (this.#closed || this.#entries.some((e) => e.unit.kind === 'typing')) return false;
+    if (this.#entries.length >= this.#options.max) return false;
+    this.#entries.push({ unit, unconfirmed: false, checks: 0 });
     this.#pump();
     return true;
   }
@@ -89,19 +117,22 @@ export class SendQueue {
   /** Fails every waiting frame (typing silently) and refuses new ones. */
   close(error: BridgeError): void {
     this.#closed = true;
+    this.#closeError = error;
     this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    const units = this.#units;
-    this.#units = [];
-    for (const unit of units) if (unit.kind === 'message') unit.failed(error);
+    const entries = this.#entries;
+    this.#entries = [];
+    for (const { unit } of entries) if (unit.kind === 'message') unit.failed(error);
   }
 
   #pump(): void {
-    if (this.#closed || this.#inFlight || !this.#connected || this.#units.length === 0) return;
+    if (this.#closed || this.#inFlight || !this.#connected || this.#entries.length === 0) return;
     const now = this.#clock.now();
     this.#starts = this.#starts.filter((t) => t > now - WINDOW_MS);
     let readyAt = this.#resumeAt;
-    if (this.#starts.length >= this.#options.perSecond) {
+    const head = this.#entries[0];
+    // A lookup is not an onMessage, so only transmits count against the rate limit.
+    if (!head?.unconfirmed && this.#starts.length >= this.#options.perSecond) {
       const oldest = this.#starts[this.#starts.length - this.#options.perSecond] ?? now;
       readyAt = Math.max(readyAt, oldest + WINDOW_MS);
     }
@@ -114,28 +145,76 @@ export class SendQueue {
       }
       return;
     }
-    const unit = this.#units.shift();
-    if (!unit) return;
+    const entry = this.#entries.shift();
+    if (!entry) return;
     this.#inFlight = true;
+    const { unit } = entry;
+    if (entry.unconfirmed && unit.confirm) {
+      unit.confirm().then(
+        (found) => this.#confirmed(entry, found, undefined),
+        (thrown: unknown) => this.#confirmed(entry, undefined, thrown),
+      );
+      return;
+    }
     this.#starts.push(now);
     unit.transmit().then(
-      () => this.#settle(unit, undefined),
-      (thrown: unknown) => this.#settle(unit, thrown),
+      () => this.#settle(entry, undefined),
+      (thrown: unknown) => this.#settle(entry, thrown),
     );
   }
 
-  #settle(unit: SendUnit, thrown: unknown): void {
+  #endedError(): BridgeError {
+    return this.#closeError ?? bridgeError('SESSION_ENDED', 'the session ended');
+  }
+
+  #confirmed(entry: Entry, found: boolean | undefined, thrown: unknown): void {
     this.#inFlight = false;
+    const { unit } = entry;
+    if (this.#closed) {
+      unit.failed(this.#endedError());
+      return;
+    }
+    if (found === true) {
+      unit.sent();
+    } else if (found === false) {
+      // Genesys does not have it: send it again, before anything written after it.
+      entry.unconfirmed = false;
+      entry.checks = 0;
+      this.#entries.unshift(entry);
+    } else {
+      // Genesys could not be asked (history unavailable, connection gone): ask again later.
+      entry.checks += 1;
+      this.#entries.unshift(entry);
+      const backoff = Math.min(CONFIRM_RETRY_MAX_MS, CONFIRM_RETRY_MS * 2 ** (entry.checks - 1));
+      const asked = thrown instanceof BridgeFailure ? thrown.error.retryAfterMs : undefined;
+      this.#resumeAt = this.#clock.now() + Math.max(backoff, asked ?? 0);
+    }
+    this.#pump();
+  }
+
+  #settle(entry: Entry, thrown: unknown): void {
+    this.#inFlight = false;
+    const { unit } = entry;
     if (thrown === undefined) {
       unit.sent();
     } else if (thrown instanceof NotDeliveredFailure && unit.kind === 'message' && !this.#closed) {
       // Genesys refused it or it never left: safe to retry first, after the requested pause.
       // A connection that is down usually also reports connectivity; the pause avoids a busy retry loop
       // in the moment between the two.
-      this.#units.unshift(unit);
+      this.#entries.unshift(entry);
       this.#resumeAt = this.#clock.now() + (thrown.error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
+    } else if (
+      thrown instanceof UnconfirmedFailure &&
+      unit.kind === 'message' &&
+      unit.confirm &&
+      !this.#closed
+    ) {
+      // It may have reached Genesys: look it up (once connected) before sending it or anything after it.
+      entry.unconfirmed = true;
+      entry.checks = 0;
+      this.#entries.unshift(entry);
     } else if (unit.kind === 'message') {
-      unit.failed(this.#closed ? bridgeError('SESSION_ENDED', 'the session ended') : toBridgeError(thrown));
+      unit.failed(this.#closed ? this.#endedError() : toBridgeError(thrown));
     } else if (thrown instanceof NotDeliveredFailure && thrown.error.code === 'RATE_LIMITED') {
       // A refused typing frame is dropped, but the pause still applies to the frames behind it.
       this.#resumeAt = this.#clock.now() + (thrown.error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);

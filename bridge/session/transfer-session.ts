@@ -15,26 +15,35 @@ import type {
   SessionState,
   StartTransferRequest,
 } from '../types.ts';
-import type {
-  ChannelAdapter,
-  ChannelAdapterFactory,
-  ChannelEvents,
-  ProviderEnd,
-  ProviderMessage,
+import {
+  type ChannelAdapter,
+  type ChannelAdapterFactory,
+  type ChannelEvents,
+  type ProviderEnd,
+  type ProviderMessage,
+  type SendResult,
+  UnconfirmedFailure,
 } from './channel-adapter.ts';
 import { type AppendMeta, EventLog } from './event-log.ts';
+import { type HoldMode, type OrderedItem, ReconnectGap } from './reconnect-gap.ts';
 import { ReorderBuffer } from './reorder-buffer.ts';
 import { SendQueue, type SendUnit } from './send-queue.ts';
 import { canTransition } from './session-state.ts';
 import { splitText } from './split-text.ts';
 import type { TransferPlan } from './transfer-plan.ts';
-import { withTimeout } from './with-timeout.ts';
+import { settleWithin, withTimeout } from './with-timeout.ts';
 
 /**
  * One bot→Genesys transfer, independent of the channel. It owns the state machine, the event log, the
  * send queue, the reorder buffer for provider events, dedupe of agent messages (by Genesys message id)
  * and of customer messages (by clientMessageId), and the timers (connect, idle, agent wait). Whatever
  * happens, it ends with exactly one `session.ended`.
+ *
+ * Nothing accepted is lost across connection drops:
+ * - Customer → Genesys: a message whose send the drop left unconfirmed is looked up in Genesys (the
+ *   adapter's findSent) before it or anything after it is sent again (see SendQueue).
+ * - Genesys → bot: when the connection drops, a gap opens; the adapter's history fills it while newer live
+ *   events wait behind it, within a bound (see ReconnectGap), so the bot sees Genesys's order.
  */
 export interface TransferSessionInit {
   sessionId: string;
@@ -83,6 +92,7 @@ export class TransferSession {
   readonly #queue: SendQueue;
   readonly #orderer: ReorderBuffer<() => void>;
   readonly #seenProviderIds = new Set<string>();
+  readonly #gaps: ReconnectGap;
   readonly #sends = new Map<string, SendRecord>();
   readonly #createdAt: number;
   #updatedAt: number;
@@ -104,6 +114,8 @@ export class TransferSession {
   #startError: BridgeError | undefined;
   #lastTypingAt = Number.NEGATIVE_INFINITY;
   #typingErrorReported = false;
+  /** The last message send handed to the adapter (one is in flight at a time), for a late answer. */
+  #lastAttempt: Promise<SendResult> | undefined;
   #connectTimer: TimerHandle | undefined;
   #idleTimer: TimerHandle | undefined;
   #agentWaitTimer: TimerHandle | undefined;
@@ -132,6 +144,29 @@ export class TransferSession {
       config: init.config,
       clock: init.clock,
       events: this.#channelEvents(),
+    });
+    const { timeouts } = init.config.settings;
+    const fetchHistory = this.#adapter.fetchHistory?.bind(this.#adapter);
+    this.#gaps = new ReconnectGap({
+      clock: init.clock,
+      gapHoldMs: timeouts.gapHoldMs,
+      gapHoldMax: limits.gapHoldMax,
+      reconnectInitialDelayMs: timeouts.reconnectInitialDelayMs,
+      reconnectMaxDelayMs: timeouts.reconnectMaxDelayMs,
+      reconnectWindowMs: timeouts.reconnectWindowMs,
+      fetchHistory,
+      online: () => this.#connectivity === 'online',
+      finished: () => this.#finished,
+      release: (item) => this.#orderer.push(item.deliver, item.at),
+      fromHistory: (message) => {
+        if (this.#seenProviderIds.has(message.id)) return undefined;
+        this.#seenProviderIds.add(message.id);
+        return this.#item(message.occurredAt, () => this.#deliverMessage(message), message.id);
+      },
+      historyEnded: (end) => this.#onProviderEnd(end),
+      report: (gap) => {
+        if (!this.log.closed) this.#append({ type: 'history.gap', ...gap });
+      },
     });
   }
 
@@ -260,6 +295,7 @@ export class TransferSession {
             first && this.#adapter.metadataPlacement === 'firstMessage' ? this.#firstAttributes : undefined;
           await this.#transmit(text, attributes);
         },
+        ...this.#confirmer(text, () => {}),
         sent: () => {
           if (first && this.#adapter.metadataPlacement === 'firstMessage') this.#accept();
         },
@@ -375,6 +411,9 @@ export class TransferSession {
         const result = await this.#transmit(text, undefined);
         providerMessageId = result.providerMessageId;
       },
+      ...this.#confirmer(text, (found) => {
+        providerMessageId = found.providerMessageId;
+      }),
       sent: () => {
         if (record.failed) return;
         record.partsLeft -= 1;
@@ -418,19 +457,53 @@ export class TransferSession {
   #transmit(text: string, attributes: Record<string, string> | undefined) {
     this.#anythingSent = true;
     const sendMs = this.#init.config.settings.timeouts.sendMs;
-    return withTimeout(
-      this.#adapter.sendMessage({ text, ...(attributes ? { attributes } : {}) }),
-      this.#clock,
-      sendMs,
-      () =>
-        failure(
-          'TIMEOUT',
-          `Genesys did not confirm the message within ${sendMs} ms; it was not resent to avoid a duplicate`,
-          {
-            retryable: true,
-          },
-        ),
+    const attempt = this.#adapter.sendMessage({ text, ...(attributes ? { attributes } : {}) });
+    // A late failure of a timed-out attempt is looked at by the lookup, not left unhandled.
+    attempt.catch(() => {});
+    this.#lastAttempt = attempt;
+    return withTimeout(attempt, this.#clock, sendMs, () =>
+      this.#adapter.findSent
+        ? new UnconfirmedFailure(
+            bridgeError(
+              'TIMEOUT',
+              `Genesys did not confirm the message within ${sendMs} ms; the bridge looks it up before sending it again`,
+              { retryable: true },
+            ),
+          )
+        : failure(
+            'TIMEOUT',
+            `Genesys did not confirm the message within ${sendMs} ms; it was not resent to avoid a duplicate`,
+            { retryable: true },
+          ),
     );
+  }
+
+  /**
+   * The lookup a send unit runs after an unconfirmed attempt (when the adapter can look messages up):
+   * true when Genesys has the text (`found` gets its result), false when it is safe to send it again.
+   */
+  #confirmer(text: string, found: (result: SendResult) => void): Pick<SendUnit, 'confirm'> {
+    const findSent = this.#adapter.findSent?.bind(this.#adapter);
+    if (!findSent) return {};
+    const sendMs = this.#init.config.settings.timeouts.sendMs;
+    return {
+      confirm: async () => {
+        // A send that timed out may still be answered: give it one more sendMs before searching Genesys,
+        // so that a slow Genesys is not mistaken for a lost message (and the message sent twice).
+        const late = this.#lastAttempt;
+        this.#lastAttempt = undefined;
+        const outcome = late ? await settleWithin(late, this.#clock, sendMs) : undefined;
+        if (outcome?.ok) {
+          found(outcome.value);
+          return true;
+        }
+        const result = await withTimeout(findSent(text), this.#clock, sendMs, () =>
+          failure('TIMEOUT', `Genesys's history did not answer within ${sendMs} ms`, { retryable: true }),
+        );
+        if (result) found(result);
+        return result !== undefined;
+      },
+    };
   }
 
   /** Best effort: coalesced, throttled to typingMinIntervalMs, dropped first under pressure. */
@@ -490,7 +563,9 @@ export class TransferSession {
     for (const timer of [this.#connectTimer, this.#idleTimer, this.#agentWaitTimer])
       this.#clock.clearTimeout(timer);
     this.#connectTimer = this.#idleTimer = this.#agentWaitTimer = undefined;
-    // Agent messages still in the reorder window come before the end, never after it.
+    // Events waiting behind an unfilled gap are delivered (saying the gap stays unfilled), then those still
+    // in the reorder window: all before the end, never after it.
+    this.#gaps.close();
     this.#orderer.flush();
     if (reason === 'agentEnded' && this.#adapter.agentPresence === 'inferred' && this.#agent) {
       this.#append(
@@ -505,6 +580,8 @@ export class TransferSession {
     this.#queue.close(bridgeError('SESSION_ENDED', `session ended (${reason}) before the message was sent`));
     this.#setState(reason === 'transferFailed' ? 'failed' : 'ended');
     this.#endReason = reason;
+    // The connection is closed from here on, whatever it was doing when the session ended.
+    this.#connectivity = 'offline';
     this.#append({ type: 'session.ended', reason, by: opts.by ?? ENDED_BY[reason] });
     this.#orderer.dispose();
     if (!this.#adapterClosed) {
@@ -530,8 +607,7 @@ export class TransferSession {
       typing: (typing) => {
         if (this.#finished) return;
         this.#touch();
-        this.#orderer.push(() => {
-          if (this.log.closed) return;
+        this.#ordered(typing.occurredAt, () => {
           const at = typing.occurredAt ?? this.#clock.now();
           this.#append(
             {
@@ -546,21 +622,26 @@ export class TransferSession {
               ...(typing.occurredAt !== undefined ? { occurredAt: typing.occurredAt } : {}),
             },
           );
-        }, typing.occurredAt);
+        });
       },
       agentJoined: (agent, occurredAt) =>
         this.#ordered(occurredAt, () => this.#agentJoined(agent, { source: 'guestApi', ...at(occurredAt) })),
       agentLeft: (agent, conversationContinues, occurredAt) =>
-        this.#ordered(occurredAt, () => {
-          this.#append(
-            { type: 'agent.left', agent, conversationContinues },
-            { source: 'guestApi', ...at(occurredAt) },
-          );
-          if (conversationContinues) {
-            this.#agent = undefined;
-            this.#setState('transferring');
-          }
-        }),
+        this.#ordered(
+          occurredAt,
+          () => {
+            this.#append(
+              { type: 'agent.left', agent, conversationContinues },
+              { source: 'guestApi', ...at(occurredAt) },
+            );
+            if (conversationContinues) {
+              this.#agent = undefined;
+              this.#setState('transferring');
+            }
+          },
+          // The agent leaving for good comes with the end: after what the gap holds.
+          conversationContinues ? {} : { hold: 'always' },
+        ),
       transferred: (change) =>
         this.#ordered(change.occurredAt, () => {
           this.#append(
@@ -577,18 +658,31 @@ export class TransferSession {
     };
   }
 
-  #ordered(occurredAt: number | undefined, deliver: () => void): void {
+  /** Provider events go through the reorder buffer, or wait behind an open gap (see HoldMode). */
+  #ordered(
+    occurredAt: number | undefined,
+    deliver: () => void,
+    options: { messageId?: string; hold?: HoldMode } = {},
+  ): void {
     if (this.#finished) return;
-    this.#orderer.push(() => {
-      if (!this.log.closed) deliver();
-    }, occurredAt);
+    this.#gaps.route(this.#item(occurredAt, deliver, options.messageId), options.hold);
+  }
+
+  #item(occurredAt: number | undefined, deliver: () => void, messageId?: string): OrderedItem {
+    return {
+      at: occurredAt,
+      deliver: () => {
+        if (!this.log.closed) deliver();
+      },
+      ...(messageId !== undefined ? { messageId } : {}),
+    };
   }
 
   #onMessage(message: ProviderMessage): void {
     if (this.#finished || this.#seenProviderIds.has(message.id)) return;
     this.#seenProviderIds.add(message.id);
     this.#touch();
-    this.#ordered(message.occurredAt, () => this.#deliverMessage(message));
+    this.#ordered(message.occurredAt, () => this.#deliverMessage(message), { messageId: message.id });
   }
 
   #deliverMessage(message: ProviderMessage): void {
@@ -641,10 +735,19 @@ export class TransferSession {
   #onProviderEnd(end: ProviderEnd): void {
     // A bot-initiated end owns the reason; Genesys's confirmation of it is not a second ending.
     if (this.#closing) return;
-    this.#ordered(end.occurredAt, () => {
-      if (end.reason === 'readOnly') this.#readOnly = true;
-      this.#finish(end.reason, { by: end.by, ...(end.error ? { error: end.error } : {}) });
-    });
+    // An end that is part of the conversation takes its place behind an open gap: the agent ended it, or
+    // Genesys made the session read-only (a read-only session can still read its history). One that makes
+    // the history unreadable (expiry, a lost session, reconnecting given up) comes now.
+    const waits = end.reason === 'agentEnded' || end.reason === 'readOnly';
+    this.#ordered(
+      end.occurredAt,
+      () => {
+        if (end.reason === 'readOnly') this.#readOnly = true;
+        this.#finish(end.reason, { by: end.by, ...(end.error ? { error: end.error } : {}) });
+      },
+      { hold: waits ? 'always' : 'never' },
+    );
+    if (waits) this.#gaps.endWaits();
   }
 
   #onConnectivity(state: Connectivity): void {
@@ -652,21 +755,9 @@ export class TransferSession {
     const recovered = state === 'online';
     this.#connectivity = state;
     this.#append({ type: 'connection.changed', connectivity: state });
+    if (!recovered) this.#gaps.dropped();
     this.#queue.setConnected(recovered);
-    if (recovered) void this.#catchUp();
-  }
-
-  /** After a reconnect, Genesys's history fills the gap; dedupe drops what was already delivered. */
-  async #catchUp(): Promise<void> {
-    const fetchHistory = this.#adapter.fetchHistory?.bind(this.#adapter);
-    if (!fetchHistory) return;
-    try {
-      const missed = await fetchHistory();
-      for (const message of missed.messages) this.#onMessage(message);
-      if (missed.ended) this.#onProviderEnd(missed.ended);
-    } catch (thrown) {
-      if (!this.#finished) this.#append({ type: 'error', error: toBridgeError(thrown) });
-    }
+    if (recovered) this.#gaps.reconnected();
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────────────────────────────

@@ -22,3 +22,24 @@ export function withTimeout<T>(
     );
   });
 }
+
+/** How a promise settled within `ms`: its value, its failure, or undefined while it is still pending. */
+export function settleWithin<T>(
+  promise: Promise<T>,
+  clock: Clock,
+  ms: number,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown } | undefined> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(() => resolve(undefined), ms);
+    promise.then(
+      (value) => {
+        clock.clearTimeout(timer);
+        resolve({ ok: true, value });
+      },
+      (error: unknown) => {
+        clock.clearTimeout(timer);
+        resolve({ ok: false, error });
+      },
+    );
+  });
+}

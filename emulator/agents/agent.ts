@@ -212,29 +212,40 @@ export class Agent {
   }
 
   /**
-   * Wraps up the current leg with a wrap-up code id; without one, the first code Genesys offers for the
-   * participant (GET .../participants/{id}/wrapupcodes).
+   * Wraps up the current leg. Genesys's wrap-up `code` is a wrap-up code id; this takes an id or a code's
+   * name (what a person, a scenario or a test writes), looked up among the codes Genesys offers for the
+   * participant (GET .../participants/{id}/wrapupcodes), by name regardless of case. Without one, the
+   * first code offered. A name no offered code has is sent as given, so Genesys's refusal says why.
    */
-  async wrapUp(code?: string, notes?: string): Promise<void> {
+  async wrapUp(codeOrName?: string, notes?: string): Promise<void> {
     const leg = this.current();
-    const chosen = code ?? (await this.#firstWrapupCode(leg));
-    this.#log(`wraps up (${chosen})`);
+    const chosen = await this.#wrapupCode(leg, codeOrName);
+    this.#log(`wraps up (${codeOrName ?? chosen})`);
     await this.call('PATCH', `${this.#path(leg)}/participants/${leg.participantId}`, {
       wrapup: { code: chosen, ...(notes === undefined ? {} : { notes }) },
     });
     this.legs = this.legs.filter((l) => l !== leg);
   }
 
-  async #firstWrapupCode(leg: AgentLeg): Promise<string> {
+  async #wrapupCode(leg: AgentLeg, codeOrName: string | undefined): Promise<string> {
     const codes = (await this.#api.find(
       `${this.#path(leg)}/participants/${leg.participantId}/wrapupcodes`,
-    )) as { id: string }[] | undefined;
-    const first = Array.isArray(codes) ? codes[0]?.id : undefined;
-    if (first === undefined)
-      throw new Error(
-        `${this.label}: no wrap-up code is offered for this conversation; give one to wrapUp()`,
-      );
-    return first;
+    )) as { id: string; name?: string }[] | undefined;
+    const offered = Array.isArray(codes) ? codes : [];
+    if (codeOrName === undefined) {
+      const first = offered[0]?.id;
+      if (first === undefined)
+        throw new Error(
+          `${this.label}: no wrap-up code is offered for this conversation; give one to wrapUp()`,
+        );
+      return first;
+    }
+    const folded = codeOrName.toLowerCase();
+    return (
+      offered.find((c) => c.id === codeOrName)?.id ??
+      offered.find((c) => c.name?.toLowerCase() === folded)?.id ??
+      codeOrName
+    );
   }
 
   /** The customer's Participant Data in the current conversation. */
@@ -280,12 +291,23 @@ export class Agent {
     const customer = conversation.participants.find((p) => p.purpose === 'customer');
     if (!customer) return [];
     if (leg.media === 'chat') {
-      const list = (await this.call('GET', `${this.#path(leg)}/messages`)) as {
-        entities: { id: string; body: string; sender?: { id: string } }[];
-      };
-      return list.entities
-        .filter((m) => m.sender?.id === customer.id)
-        .map((m) => ({ id: m.id, text: m.body }));
+      // The chat's messages come in pages (at most 100); read on from the last one seen.
+      const out: { id: string; text: string }[] = [];
+      const after = this.#chatCursor.get(leg.conversationId);
+      let next: string | undefined =
+        `${this.#path(leg)}/messages${after === undefined ? '' : `?after=${encodeURIComponent(after)}`}`;
+      while (next !== undefined) {
+        const page = (await this.call('GET', next)) as {
+          entities: { id: string; body: string; sender?: { id: string } }[];
+          next?: string;
+        };
+        for (const m of page.entities) {
+          this.#chatCursor.set(leg.conversationId, m.id);
+          if (m.sender?.id === customer.id) out.push({ id: m.id, text: m.body });
+        }
+        next = page.next;
+      }
+      return out;
     }
     const ids = (customer.messages ?? []).flatMap((c) => (c.messages ?? []).map((m) => m.messageId));
     const out: { id: string; text: string }[] = [];
@@ -304,6 +326,8 @@ export class Agent {
 
   /** Message texts already read (a message's text never changes). */
   readonly #texts = new Map<string, string>();
+  /** Per chat conversation, the last message read from its paged message list. */
+  readonly #chatCursor = new Map<string, string>();
 
   /**
    * Leaves the org as the run found it, as far as this agent goes: ends every conversation they still
@@ -330,7 +354,15 @@ export class Agent {
     for (const leg of legs) {
       const path = `${this.#path(leg)}/participants/${leg.participantId}`;
       if (active.includes(leg)) await quietly(this.call('PATCH', path, { state: 'disconnected' }));
-      await quietly(this.call('PATCH', path, { wrapup: { code: wrapupCode } }));
+      // The cleanup code (by name or id) if the org offers it, else the first code offered for the leg.
+      const code = await this.#wrapupCode(leg, wrapupCode).catch(() => wrapupCode);
+      const done = await quietly(this.call('PATCH', path, { wrapup: { code } }));
+      if (!done)
+        await quietly(
+          this.#wrapupCode(leg, undefined).then((first) =>
+            this.call('PATCH', path, { wrapup: { code: first } }),
+          ),
+        );
     }
     const offQueue = await quietly(
       this.call('PUT', `/api/v2/users/${this.userId}/routingstatus`, { status: 'OFF_QUEUE' }),

@@ -12,6 +12,15 @@ Options:
   --manual-clock       time moves only through POST /__emulator/clock/advance (needs --control-plane)
   --seed N             seed for reproducible ids
   --log-level LEVEL    fatal | error | warn | info | debug | trace | silent (default warn)
+  --log-format F       pretty: one line per conversation event (created, flow result, queued, alerted,
+                       answered, transferred, ended) in emulator time, readable log lines;
+                       json: pino JSON lines, conversation events at level info
+                       (default pretty when stdout is a terminal, json otherwise)
+  --allow-host NAME    also answer /console and /__emulator/ for this Host name (repeatable; .example.test
+                       allows its subdomains); loopback names, IP addresses and --host always work
+  --header-timeout-ms N   cut off a request whose headers take longer (default 10000)
+  --request-timeout-ms N  cut off a request (headers and body) that takes longer (default 30000)
+  --idle-timeout-ms N     close an idle keep-alive connection after this long (default 30000)
   -h, --help           show this help`;
 
 const CliSchema = z.strictObject({
@@ -23,6 +32,12 @@ const CliSchema = z.strictObject({
   manualClock: z.boolean().default(false),
   seed: z.coerce.number().int().min(0).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  /** Absent: pretty on a terminal, json otherwise (start.ts decides, it knows the terminal). */
+  logFormat: z.enum(['pretty', 'json']).optional(),
+  allowHost: z.array(z.string().min(1)).default([]),
+  headerTimeoutMs: z.coerce.number().int().positive().max(3_600_000).optional(),
+  requestTimeoutMs: z.coerce.number().int().positive().max(3_600_000).optional(),
+  idleTimeoutMs: z.coerce.number().int().positive().max(3_600_000).optional(),
 });
 
 export type CliArgs = z.output<typeof CliSchema>;
@@ -43,6 +58,11 @@ export function parseCliArgs(argv: string[]): CliArgs | 'help' {
         'manual-clock': { type: 'boolean' },
         seed: { type: 'string' },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
+        'header-timeout-ms': { type: 'string' },
+        'request-timeout-ms': { type: 'string' },
+        'idle-timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -62,6 +82,11 @@ export function parseCliArgs(argv: string[]): CliArgs | 'help' {
     manualClock: values['manual-clock'],
     seed: values.seed,
     logLevel: values['log-level'],
+    logFormat: values['log-format'],
+    allowHost: values['allow-host'],
+    headerTimeoutMs: values['header-timeout-ms'],
+    requestTimeoutMs: values['request-timeout-ms'],
+    idleTimeoutMs: values['idle-timeout-ms'],
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -71,6 +96,11 @@ export function parseCliArgs(argv: string[]): CliArgs | 'help' {
         : `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new CliError(`${flag}: ${issue.message}`);
   }
+  const { headerTimeoutMs, requestTimeoutMs } = result.data;
+  if ((headerTimeoutMs ?? 10_000) > (requestTimeoutMs ?? 30_000))
+    throw new CliError(
+      '--header-timeout-ms must not be longer than --request-timeout-ms (default 30000): the headers are part of the request',
+    );
   if (result.data.manualClock && !result.data.controlPlane)
     throw new CliError(
       '--manual-clock needs --control-plane (time only moves through /__emulator/clock/advance)',

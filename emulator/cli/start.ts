@@ -41,6 +41,12 @@ export async function runStart(argv: string[]): Promise<number> {
       clock: args.manualClock ? 'manual' : 'system',
       ...(args.seed === undefined ? {} : { seed: args.seed }),
       logLevel: args.logLevel,
+      // A person at a terminal reads lines; a pipe or a file gets JSON for machines.
+      logFormat: args.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+      allowedHosts: args.allowHost,
+      ...(args.headerTimeoutMs === undefined ? {} : { headerTimeoutMs: args.headerTimeoutMs }),
+      ...(args.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: args.requestTimeoutMs }),
+      ...(args.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: args.idleTimeoutMs }),
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {

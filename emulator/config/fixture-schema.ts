@@ -49,6 +49,18 @@ export const QueueSchema = z.strictObject({
   /** Genesys enforces >= 7; 30 s is the common digital default (UNCONFIRMED, platform-architect.md §2.5). */
   alertingTimeoutSeconds: z.number().int().min(7).max(900).default(30),
   skills: z.array(name).default([]),
+  /** Names of the wrap-up codes assigned to the queue (from `wrapupCodes`); every code when absent. */
+  wrapupCodes: z.array(name).optional(),
+});
+
+/** The wrap-up codes a fixture without `wrapupCodes` gets (the embedded org lists the same ones). */
+export const DEFAULT_WRAPUP_CODE_NAMES = ['Resolved', 'Not resolved', 'Follow-up required', 'Customer left'];
+
+/** A wrap-up code; without an id, a stable one is derived from the org and the name. */
+export const WrapupCodeSchema = z.strictObject({
+  id: id.optional(),
+  name,
+  description: z.string().max(1024).optional(),
 });
 
 export const FlowSchema = z
@@ -100,6 +112,7 @@ export const FixtureSchema = z
     users: z.array(UserSchema).default([]),
     queues: z.array(QueueSchema).default([]),
     flows: z.array(FlowSchema).default([]),
+    wrapupCodes: z.array(WrapupCodeSchema).default(() => DEFAULT_WRAPUP_CODE_NAMES.map((n) => ({ name: n }))),
     deployments: z
       .strictObject({
         webchat: z.array(WebChatDeploymentSchema).default([]),
@@ -124,12 +137,25 @@ export const FixtureSchema = z
     // Queue names are matched case-insensitively by default (FindQueue), so they must differ beyond case.
     unique(fx.queues, (q) => q.name, 'queues', 'name', true);
     unique(fx.flows, (f) => f.name, 'flows', 'name');
+    unique(fx.wrapupCodes, (w) => w.name, 'wrapupCodes', 'name', true);
+    const codeIds = new Set<string>();
+    fx.wrapupCodes.forEach((w, i) => {
+      if (w.id === undefined) return;
+      if (codeIds.has(w.id)) issue(['wrapupCodes', i, 'id'], `duplicate id "${w.id}"`);
+      codeIds.add(w.id);
+    });
 
     const queueNames = new Set(fx.queues.map((q) => q.name));
     const userIds = new Set(fx.users.map((u) => u.id));
     fx.users.forEach((u, i) => {
       u.queues.forEach((q, j) => {
         if (!queueNames.has(q)) issue(['users', i, 'queues', j], `no queue named "${q}" in queues`);
+      });
+    });
+    const codeNames = new Set(fx.wrapupCodes.map((w) => w.name));
+    fx.queues.forEach((q, i) => {
+      q.wrapupCodes?.forEach((code, j) => {
+        if (!codeNames.has(code)) issue(['queues', i, 'wrapupCodes', j], `no wrap-up code named "${code}"`);
       });
     });
     fx.clients.forEach((c, i) => {
@@ -165,5 +191,6 @@ export type FixtureQueue = Fixture['queues'][number];
 export type FixtureUser = Fixture['users'][number];
 export type FixtureClient = Fixture['clients'][number];
 export type FixtureFlow = Fixture['flows'][number];
+export type FixtureWrapupCode = Fixture['wrapupCodes'][number];
 export type WebChatDeployment = Fixture['deployments']['webchat'][number];
 export type MessengerDeployment = Fixture['deployments']['messenger'][number];

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { en, Faker } from '@faker-js/faker';
 import { stringify } from 'yaml';
 import { SeededIds } from '../domain/ids.ts';
-import type { FixtureInput } from './fixture-schema.ts';
+import { DEFAULT_WRAPUP_CODE_NAMES, type FixtureInput } from './fixture-schema.ts';
 import { parseFixtureText } from './load-fixture.ts';
 
 const SEED = 20261123;
@@ -58,11 +58,34 @@ export function buildDefaultFixture(): FixtureInput {
     })),
   ];
   const flowYaml = readFileSync(new URL('./flows/bot-handoff-message.yaml', import.meta.url), 'utf8');
+  const org = { id: ids.uuid(), name: faker.company.name(), region: 'mypurecloud.com' };
+  const deployments = {
+    webchat: [{ id: ids.uuid(), name: 'Bot Handoff WebChat', allowedDomains: [] }],
+    messenger: [
+      {
+        id: ids.uuid(),
+        name: 'Bot Handoff Messenger',
+        flow: FLOW_NAME,
+        allowAllDomains: true,
+        conversationDisconnect: { enabled: true, type: 'ReadOnly' as const },
+      },
+    ],
+  };
+  // Drawn last, so adding them left every earlier id as it was. Every queue offers the common codes; each
+  // department queue adds one of its own, to show per-queue lists.
+  const commonCodes = DEFAULT_WRAPUP_CODE_NAMES.map((name) => ({ id: ids.uuid(), name }));
+  const departmentCodes = departments.map((d) => ({ id: ids.uuid(), name: `${d} order issue` }));
+  const common = commonCodes.map((c) => c.name);
+  for (const [i, queue] of queues.entries()) {
+    const own = departmentCodes[i];
+    Object.assign(queue, { wrapupCodes: own ? [...common, own.name] : common });
+  }
   return {
-    org: { id: ids.uuid(), name: faker.company.name(), region: 'mypurecloud.com' },
+    org,
     clients,
     users,
     queues,
+    wrapupCodes: [...commonCodes, ...departmentCodes],
     flows: [
       {
         name: FLOW_NAME,
@@ -71,18 +94,7 @@ export function buildDefaultFixture(): FixtureInput {
         substitutions: { flowName: FLOW_NAME, defaultQueue: DEFAULT_QUEUE },
       },
     ],
-    deployments: {
-      webchat: [{ id: ids.uuid(), name: 'Bot Handoff WebChat', allowedDomains: [] }],
-      messenger: [
-        {
-          id: ids.uuid(),
-          name: 'Bot Handoff Messenger',
-          flow: FLOW_NAME,
-          allowAllDomains: true,
-          conversationDisconnect: { enabled: true, type: 'ReadOnly' },
-        },
-      ],
-    },
+    deployments,
   };
 }
 

@@ -19,6 +19,8 @@ export interface ApiErrorInit {
   entityName?: string;
   /** Extra response headers, e.g. Retry-After for 429. */
   headers?: Record<string, string>;
+  /** ErrorBody.limit: the limit that refused the request. */
+  limit?: { key: string; namespace: string; value: number };
 }
 
 export class ApiError extends Error {

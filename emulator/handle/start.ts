@@ -7,6 +7,7 @@ import { EmulatorControl } from '../control/operations.ts';
 import type { EventsFilter } from '../control/schemas.ts';
 import { conversationsTable, findConversation } from '../domain/conversations/conversation-store.ts';
 import type { DomainEvent, EventType } from '../domain/events.ts';
+import { buildSequence, type SequenceModel, toMermaid } from '../inspect/sequence.ts';
 import { resolveFixture } from './fixture-source.ts';
 import type {
   EmulatorClock,
@@ -37,6 +38,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     logLevel: options.logLevel ?? 'error',
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+    host: options.host ?? '127.0.0.1',
+    ...(options.allowedHosts ? { allowedHosts: [...options.allowedHosts] } : {}),
+    ...(options.headerTimeoutMs === undefined ? {} : { headerTimeoutMs: options.headerTimeoutMs }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
     ...(options.fidelity ? { fidelity: options.fidelity } : {}),
     ...(options.unsafeMutateGuestFrame ? { unsafeMutateGuestFrame: options.unsafeMutateGuestFrame } : {}),
   });
@@ -142,6 +149,15 @@ class RunningEmulator implements EmulatorHandle {
 
   get fixture(): Fixture {
     return this.#control.fixture();
+  }
+
+  sequence(conversationId: string): { model: SequenceModel; mermaid: string } {
+    const org = this.fixture;
+    const model = buildSequence(conversationId, this.events.list({ conversationId }), {
+      userName: (id) => org.users.find((u) => u.id === id)?.name,
+      queueName: (id) => org.queues.find((q) => q.id === id)?.name,
+    });
+    return { model, mermaid: toMermaid(model) };
   }
 
   waiting(queue: string): readonly string[] | undefined {

@@ -7,6 +7,7 @@ import type { TimerHandle } from '../domain/clock.ts';
 import type { Conversation, ConversationMessage } from '../domain/conversations/model.ts';
 import type { DomainEvent, EventType } from '../domain/events.ts';
 import type { HttpFault } from '../domain/faults.ts';
+import type { SequenceModel } from '../inspect/sequence.ts';
 import type { ActivitySource } from './waiting.ts';
 
 /** A Web Messaging server frame as the emulator is about to send it (see `unsafeMutateGuestFrame`). */
@@ -36,6 +37,25 @@ export interface StartEmulatorOptions {
   fidelity?: Partial<Fidelity>;
   /** Request body limit in bytes (1 MiB, as Genesys). */
   bodyLimitBytes?: number;
+  /**
+   * More Host names the console and the control plane answer (`--allow-host`). Loopback names
+   * (localhost, *.localhost), IP addresses and `host` are always allowed; `.example.test` allows every
+   * subdomain. Other names get 403 `host.not.allowed` (a guard against DNS rebinding); the Genesys API
+   * surfaces answer any Host.
+   */
+  allowedHosts?: readonly string[];
+  /** Real ms a request may take to send all its headers before it is cut off with 408 (10 000). */
+  headerTimeoutMs?: number;
+  /** Real ms a request may take to arrive whole, headers and body, before it is cut off with 408 (30 000). */
+  requestTimeoutMs?: number;
+  /** Real ms an idle keep-alive connection stays open (30 000). */
+  idleTimeoutMs?: number;
+  /**
+   * `pretty`: one readable line per conversation event (created, flow result, queued, alerted, answered,
+   * transferred, ended) on stdout in emulator time, and readable log lines. `json` (the default): pino
+   * JSON lines; conversation events are records at level info.
+   */
+  logFormat?: 'json' | 'pretty';
   /**
    * Real time (ms) a wait on a manual clock still gives outside I/O (your bridge) once no emulator timer
    * is due before its deadline (1000).
@@ -134,6 +154,11 @@ export interface EmulatorHandle {
   readonly faults: EmulatorFaults;
   readonly customers: ScriptedCustomers;
   readonly conversations: EmulatorConversations;
+  /**
+   * A conversation as a picture: who did what when (customer, flow with the values it read, queues,
+   * agents), as a model and as Mermaid `sequenceDiagram` text for an issue tracker.
+   */
+  sequence(conversationId: string): { model: SequenceModel; mermaid: string };
   /** Conversations waiting in a queue (name or id), best first; undefined when there is no such queue. */
   waiting(queue: string): readonly string[] | undefined;
   /** An agent of the org by user name (or id), acting through the public platform API. */

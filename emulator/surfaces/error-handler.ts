@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errors, OAuthError } from '../domain/errors.ts';
+import { installBodyDrain, keepConnectionAfterRefusedBody } from './drain-body.ts';
 
 /**
  * The single place where errors become wire bodies: Genesys's ErrorBody
@@ -7,12 +8,16 @@ import { ApiError, errors, OAuthError } from '../domain/errors.ts';
  * header on every response, or the OAuth shape for the token endpoint. Anything unexpected is logged
  * and answered as a 500 without internals.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, options: { controlPlane: boolean }): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('inin-correlation-id', request.id);
   });
+  installBodyDrain(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // A body refused before it was read (too large, unparsable) is read to its end before the answer
+    // goes (drain-body.ts), so the connection stays usable.
+    keepConnectionAfterRefusedBody(request, reply);
     if (error instanceof OAuthError) {
       return reply
         .status(error.status)
@@ -35,8 +40,21 @@ export function installErrorHandling(app: FastifyInstance): void {
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
+    if (!options.controlPlane && (path === '/__emulator' || path.startsWith('/__emulator/')))
+      return sendApiError(request, reply, controlPlaneOff(request.method, path));
     return sendApiError(request, reply, errors.notEmulated(request.method, path));
   });
+}
+
+/** A control-plane path on an emulator started without it: say how to turn it on. */
+function controlPlaneOff(method: string, path: string): ApiError {
+  return new ApiError(
+    404,
+    'not.found',
+    `The requested resource was not found: ${method} ${path} is on the emulator's control plane, which is ` +
+      'off. Start the emulator with --control-plane (or startEmulator({ controlPlane: true })) to enable /__emulator/.',
+    { messageParams: { method, path } },
+  );
 }
 
 export function errorBody(error: ApiError, contextId: string) {
@@ -50,6 +68,7 @@ export function errorBody(error: ApiError, contextId: string) {
     contextId,
     details: error.init.details ?? [],
     errors: [],
+    ...(error.init.limit ? { limit: error.init.limit } : {}),
   };
 }
 

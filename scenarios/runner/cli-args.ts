@@ -9,9 +9,11 @@ Runs scenario files (YAML) against an in-process emulator and a real bridge, onc
 
 Options:
   --channel C          only webmessaging or webchat
-  --reporter R         pretty (default) | junit | json
+  --reporter R         pretty (default) | junit | json: junit and json print the report on stdout, write
+                       it to DIR/junit.xml or DIR/results.json, and print progress on stderr
   --seed N             override every scenario's seed
-  --out DIR            where failed runs' full transcripts (and junit/json reports) go (default .scenario-results)
+  --out DIR            where the junit/json report and failed runs' full transcripts go, for every
+                       reporter (default .scenario-results)
   --shard I/N          run only shard I of N (by file, deterministic): N machines with shards 1/N..N/N
                        together run every scenario exactly once
   --target URL         run against another emulator (http://127.0.0.1:PORT) or a real org's login URL

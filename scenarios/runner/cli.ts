@@ -58,38 +58,48 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
     throw e;
   }
 
+  // Progress is for people: on stdout with the pretty reporter (it is the report), on stderr with junit
+  // and json, whose stdout is the report itself (kept there for pipes; the file under --out is the same).
+  const progress = args.reporter === 'pretty' ? process.stdout : process.stderr;
   const started = performance.now();
   // One run at a time: a target is shared, and each run resets it.
   const results = await runScenarios(scenarios, {
     ...runOptions,
     ...(args.channel === undefined ? {} : { channel: args.channel }),
     onResult: (result) => {
-      if (args.reporter !== 'pretty') return;
-      process.stdout.write(`${prettyLine(result)}\n`);
+      progress.write(`${prettyLine(result)}\n`);
       if (result.passed) return;
+      // Every reporter keeps the whole transcript of a failed run under --out.
       mkdirSync(out, { recursive: true });
       const file = join(
         out,
         `${basename(result.file).replace(/\.ya?ml$/, '')}.${result.channel}.transcript.txt`,
       );
       writeFileSync(file, `${result.fullTranscript}\n`);
-      process.stdout.write(`${prettyFailure(result, file)}\n`);
+      progress.write(`${prettyFailure(result, file)}\n`);
     },
   });
   const failed = results.filter((r) => !r.passed).length;
   const skippedRuns = results.filter(allSkipped).length;
   const skippedSteps = results.reduce((n, r) => n + r.skipped.length, 0);
   const seconds = (performance.now() - started) / 1000;
-  if (args.reporter === 'junit') process.stdout.write(junit(results));
-  else if (args.reporter === 'json') process.stdout.write(json(results));
-  else {
-    const skipped = [
-      skippedRuns ? `, ${skippedRuns} skipped` : '',
-      skippedSteps ? ` (${skippedSteps} steps skipped)` : '',
-    ].join('');
-    process.stdout.write(
-      `\n${results.length - failed - skippedRuns} passed, ${failed} failed${skipped} (${results.length} runs in ${seconds.toFixed(1)} s, ${(results.length / seconds).toFixed(1)} runs/s)\n`,
-    );
+  const skipped = [
+    skippedRuns ? `, ${skippedRuns} skipped` : '',
+    skippedSteps ? ` (${skippedSteps} steps skipped)` : '',
+  ].join('');
+  const summary = `${results.length - failed - skippedRuns} passed, ${failed} failed${skipped} (${results.length} runs in ${seconds.toFixed(1)} s, ${(results.length / seconds).toFixed(1)} runs/s)`;
+  if (args.reporter === 'pretty') {
+    process.stdout.write(`\n${summary}\n`);
+    return failed ? 1 : 0;
   }
+  const report = args.reporter === 'junit' ? junit(results) : json(results);
+  const file = join(out, REPORT_FILES[args.reporter]);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(file, report);
+  process.stdout.write(report);
+  process.stderr.write(`\n${summary}\n${args.reporter} report: ${file}\n`);
   return failed ? 1 : 0;
 }
+
+/** The report file each machine-readable reporter writes under --out. */
+export const REPORT_FILES = { junit: 'junit.xml', json: 'results.json' } as const;

@@ -7,7 +7,7 @@ export class CustomerActor {
   conversationIds: string[] = [];
   /** Every event the bot received for this customer, in order. */
   events: BridgeEvent[] = [];
-  /** Texts the customer sent through the bridge (after the transfer), in order. */
+  /** Texts sent to Genesys for this customer over all transfers, in order: each transfer's opening texts, then what they said. */
   sent: string[] = [];
   /**
    * The last transfer's conversation id is not known yet: without a control plane only WebChat tells

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { formatPath, parseLocatedYaml, YamlSyntaxError } from '../../emulator/index.ts';
+import { didYouMean, listNames } from './did-you-mean.ts';
 import {
   type Actor,
   type ScenarioHeader,
@@ -10,6 +11,7 @@ import {
   type StepVerb,
   stepSchema,
 } from './schema.ts';
+import { authorErrors } from './schema-messages.ts';
 
 export interface ScenarioStep<V extends StepVerb = StepVerb> {
   verb: V;
@@ -22,6 +24,8 @@ export interface ScenarioStep<V extends StepVerb = StepVerb> {
 export interface LoadedScenario extends ScenarioHeader {
   file: string;
   steps: ScenarioStep[];
+  /** The line each actor is declared on, for messages about the names actors take from the org. */
+  actorLines?: Record<string, number | undefined>;
 }
 
 export interface ScenarioProblem {
@@ -58,10 +62,14 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   const fromZod = (error: z.ZodError, prefix: PropertyKey[] = []) => {
     for (const issue of error.issues) {
       const path = [...prefix, ...issue.path];
-      problems.push({ line: located.lineOf(path), path: formatPath(path), message: issue.message });
+      problems.push({
+        line: located.lineOf(path),
+        path: formatPath(path),
+        message: `${subjectOf(path)} ${issue.message}`,
+      });
     }
   };
-  const header = ScenarioShape.safeParse(located.value);
+  const header = ScenarioShape.safeParse(located.value, { error: authorErrors });
   if (!header.success) {
     fromZod(header.error);
     throw new ScenarioError(file, problems);
@@ -78,15 +86,15 @@ export function parseScenario(text: string, file: string): LoadedScenario {
         path: formatPath(at),
         message:
           keys.length === 0
-            ? 'a step needs a verb'
+            ? 'a step needs a verb (and may have a note)'
             : unknown.length
-              ? `unknown step "${unknown[0]}"; the verbs are ${STEP_VERBS.join(', ')}`
+              ? `unknown step "${unknown[0]}"${didYouMean(unknown[0]!, STEP_VERBS)} (the verbs are ${STEP_VERBS.join(', ')})`
               : `one verb per step, got ${keys.join(' and ')}`,
       });
       return;
     }
     const verb = keys[0] as StepVerb;
-    const parsed = stepSchema(verb).safeParse(raw[verb]);
+    const parsed = stepSchema(verb, raw[verb]).safeParse(raw[verb], { error: authorErrors });
     if (!parsed.success) {
       fromZod(parsed.error, [...at, verb]);
       return;
@@ -100,22 +108,41 @@ export function parseScenario(text: string, file: string): LoadedScenario {
     }
   });
   if (problems.length) throw new ScenarioError(file, problems);
-  return { ...rest, file, steps };
+  const actorLines = Object.fromEntries(
+    Object.keys(rest.actors).map((name) => [name, located.lineOf(['actors', name])]),
+  );
+  return { ...rest, file, steps, actorLines };
 }
 
 /** Steps name actors; each must be declared, and be a customer or an agent as the field says. */
+/** How a message names the field it is about: `advance`, `within`, `channels[0]`, `actor "pat"`. */
+function subjectOf(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'the scenario';
+  if (path.length === 2 && path[0] === 'actors') return `actor "${String(path[1])}"`;
+  const last = path.at(-1)!;
+  if (typeof last === 'number') return formatPath(path.slice(-2));
+  return String(last);
+}
+
 function actorProblems(verb: StepVerb, args: unknown, actors: Record<string, Actor>) {
   const out: { field: string; message: string }[] = [];
+  const ofKind = (kind: 'customer' | 'agent') =>
+    Object.entries(actors).flatMap(([n, a]) => (kind in a ? [n] : []));
   const check = (field: string, name: unknown, kind: 'customer' | 'agent') => {
     if (typeof name !== 'string') return;
     const actor = actors[name];
+    const valid = ofKind(kind);
+    const which = `the ${kind}s are ${valid.length ? listNames(valid) : 'none'}`;
     if (!actor)
       out.push({
         field,
-        message: `no actor named "${name}" (declared: ${Object.keys(actors).join(', ') || 'none'})`,
+        message: `no actor named "${name}"${didYouMean(name, valid.length ? valid : Object.keys(actors))} (${which})`,
       });
     else if (!(kind in actor))
-      out.push({ field, message: `"${name}" is not ${kind === 'agent' ? 'an agent' : 'a customer'}` });
+      out.push({
+        field,
+        message: `"${name}" is not ${kind === 'agent' ? 'an agent' : 'a customer'} (${which})`,
+      });
   };
   if (typeof args === 'string') {
     const kind = verb === 'reconnect' || verb === 'dropCustomerSocket' ? 'customer' : 'agent';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { editDistance } from './did-you-mean.ts';
 import type { TextMatch } from './schema.ts';
 
 export type TextMatcher = z.output<typeof TextMatch>;
@@ -26,4 +27,26 @@ export function containsSubset(actual: unknown, expected: unknown): boolean {
     );
   }
   return JSON.stringify(actual) === JSON.stringify(expected);
+}
+
+/**
+ * What did arrive, for a failed text expectation: the texts nearest to the expected one first (by edit
+ * distance to the text, or to the `contains` part; a `matches` pattern keeps arrival order), at most
+ * five. `nothing arrived` when there was nothing.
+ */
+export function nearMisses(match: TextMatcher, texts: readonly (string | undefined)[], what: string): string {
+  const arrived = texts.filter((t): t is string => t !== undefined);
+  if (arrived.length === 0) return `no ${what} arrived`;
+  const target =
+    typeof match === 'string' ? match : 'matches' in match ? undefined : Object.values(match)[0]!;
+  const ranked =
+    target === undefined
+      ? arrived
+      : arrived
+          .map((text, order) => ({ text, order, d: editDistance(target, text) }))
+          .sort((a, b) => a.d - b.d || a.order - b.order)
+          .map((r) => r.text);
+  const shown = [...new Set(ranked)].slice(0, 5).map((t) => JSON.stringify(t));
+  const n = arrived.length;
+  return `${target === undefined ? `the ${what}s that arrived` : `the nearest of the ${n} ${what}${n === 1 ? '' : 's'} that arrived`}: ${shown.join(', ')}`;
 }

@@ -1,4 +1,4 @@
-import type { Bridge } from '../../bridge/index.ts';
+import type { Bridge, BridgeEvent } from '../../bridge/index.ts';
 import type { ActivityProbe } from './activity.ts';
 import type { Transcript } from './transcript.ts';
 
@@ -19,6 +19,37 @@ export function observeBridge(bridge: Bridge, transcript: Transcript, probe: Act
       channel: _c,
       ...rest
     } = event;
-    transcript.add('bridge', `#${seq} ${type}`, rest);
+    const said = summarize(event);
+    transcript.add('bridge', `#${seq} ${type}${said ? `: ${said}` : ''}`, rest);
   });
+}
+
+/** What the bot learns from the event, in words: the message text, who, why. */
+function summarize(event: BridgeEvent): string | undefined {
+  const who = (agent?: { displayName?: string; id?: string }) => agent?.displayName ?? agent?.id;
+  switch (event.type) {
+    case 'agent.message': {
+      const from = event.origin === 'bot' ? 'flow' : who(event.agent);
+      const text = event.message.text === undefined ? '(no text)' : JSON.stringify(event.message.text);
+      return `${from ? `${from}: ` : ''}${text}`;
+    }
+    case 'agent.joined':
+      return who(event.agent);
+    case 'agent.left':
+      return `${who(event.agent) ?? 'the agent'}${event.conversationContinues ? ', the conversation continues' : ''}`;
+    case 'agent.typing':
+      return event.isTyping ? 'typing' : 'stopped typing';
+    case 'session.ended':
+      return `${event.reason} (by ${event.by})`;
+    case 'connection.changed':
+      return event.connectivity;
+    case 'message.status':
+      return `${event.clientMessageId} ${event.status}${event.error ? ` (${event.error.code})` : ''}`;
+    case 'transfer.changed':
+      return `${event.kind}${event.to ? ` to ${who(event.to)}` : ''}`;
+    case 'error':
+      return `${event.error.code}: ${event.error.message}`;
+    default:
+      return undefined;
+  }
 }

@@ -1,6 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { type Agent, agentFromFixture, type Fixture, loadFixtureFile } from '../../emulator/index.ts';
+import { type NameProblem, nameProblems } from './check-names.ts';
 import { CustomerActor } from './customer-actor.ts';
+import { flowFailureWarnings } from './flow-warnings.ts';
 import { InProcessWorld } from './in-process-world.ts';
 import type { LoadedScenario, ScenarioStep } from './load.ts';
 import { describeNeeds, unmetNeeds } from './needs.ts';
@@ -40,6 +42,11 @@ export interface ScenarioResult {
   steps: number;
   /** Steps the target could not run (they need what it lacks); they neither pass nor fail. */
   skipped: SkippedStep[];
+  /**
+   * What passed but may not mean what the author thinks: a flow that took its failure path because it
+   * found no queue by the name it was given, with no expectFlow saying that is intended.
+   */
+  warnings: string[];
   /** stepIndex -1 (verb `setup`) when the run could not start. */
   failure?: { stepIndex: number; line?: number; verb: string; message: string; detail?: unknown };
   transcript: string;
@@ -67,6 +74,7 @@ export async function runScenario(
       durationMs: performance.now() - started,
       steps: scenario.steps.length,
       skipped: rest.skipped ?? [],
+      warnings: rest.warnings ?? [],
       ...(rest.failure ? { failure: rest.failure } : {}),
       transcript: transcript.render(false),
       fullTranscript: transcript.render(true),
@@ -101,6 +109,22 @@ export async function runScenario(
   };
   let failure: ScenarioResult['failure'];
   let current: ScenarioStep | undefined;
+  const warnings: string[] = [];
+  // Names taken from the org (agents, queues) are checked before anything runs: a typo fails at once.
+  const misnamed = world.fixture ? nameProblems(scenario, world.fixture) : [];
+  if (misnamed.length) {
+    const [first, ...others] = misnamed;
+    const at = (p: NameProblem) => `${scenario.file}${p.line ? `:${p.line}` : ''}`;
+    failure = {
+      stepIndex: first!.stepIndex,
+      ...(first!.line ? { line: first!.line } : {}),
+      verb: first!.verb,
+      message: [first!.message, ...others.map((p) => `and ${at(p)}: ${p.message}`)].join('\n'),
+    };
+    world.transcript.add('runner', `FAILED before the first step: ${failure.message}`);
+    await world.close();
+    return result(world, { failure });
+  }
   try {
     castScenario(scenario, world, cast);
     for (const step of scenario.steps) {
@@ -142,12 +166,15 @@ export async function runScenario(
       failure.detail,
     );
   } finally {
+    const conversationsOf = new Map([...cast.customers].map(([name, c]) => [name, c.conversationIds]));
+    warnings.push(...flowFailureWarnings(scenario, conversationsOf, world.timeline, world.fixture));
+    for (const warning of warnings) world.transcript.add('runner', `WARNING ${warning}`);
     for (const c of cast.customers.values()) c.unsubscribe?.();
     // A target that cannot be reset keeps what agents left behind; the next run must find them free.
     if (!world.capabilities.controlPlane) for (const a of cast.agents.values()) await a.release();
     await world.close();
   }
-  return result(world, { skipped, ...(failure ? { failure } : {}) });
+  return result(world, { skipped, warnings, ...(failure ? { failure } : {}) });
 }
 
 async function createWorld(

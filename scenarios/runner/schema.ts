@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { BridgeEventType, EndReason } from '../../bridge/index.ts';
+import { didYouMean } from './did-you-mean.ts';
+import { shown } from './schema-messages.ts';
 
 /**
  * The scenario language. A scenario names a fixture, the channels to run on (one run per channel),
@@ -9,9 +12,28 @@ import { z } from 'zod';
  * Durations are emulator time ("30s", "2m", "500ms"): nothing in a scenario ever waits in real time.
  */
 
+/** `takes <what>, got <value>` (or `is missing`): the author-facing phrase for a schema's own error. */
+const takes =
+  (what: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? 'is missing' : `takes ${what}, got ${shown(issue.input)}`;
+
+/** `takes <what>, got {...}; did you mean "<key>"?` for a map whose one key is mistyped. */
+const takesKeyed =
+  (what: string, keys: readonly string[]) =>
+  (issue: { input?: unknown }): string => {
+    if (issue.input === undefined) return 'is missing';
+    const typed =
+      issue.input && typeof issue.input === 'object' && !Array.isArray(issue.input)
+        ? Object.keys(issue.input).find((k) => !keys.includes(k))
+        : undefined;
+    return `takes ${what}, got ${shown(issue.input)}${typed ? didYouMean(typed, keys) : ''}`;
+  };
+
+const DURATION_WORDS = 'a duration such as 30s (a number, then ms, s, m or h)';
 export const Duration = z
-  .string()
-  .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration like 500ms, 30s, 2m or 1h')
+  .string({ error: takes(DURATION_WORDS) })
+  .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { error: takes(DURATION_WORDS) })
   .describe('Emulator time, e.g. 500ms, 30s, 2m');
 
 export function durationMs(text: string): number {
@@ -21,7 +43,10 @@ export function durationMs(text: string): number {
   return Math.round(Number(match[1]) * unit);
 }
 
-const ActorName = z.string().min(1).describe('An actor declared under actors');
+const ActorName = z
+  .string({ error: takes('the name of an actor declared under actors, such as pat or alda') })
+  .min(1)
+  .describe('An actor declared under actors');
 const JsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([
     z.string(),
@@ -34,31 +59,86 @@ const JsonValue: z.ZodType<unknown> = z.lazy(() =>
 );
 
 export const TextMatch = z
-  .union([
-    z.string().describe('Exact text'),
-    z.strictObject({ equals: z.string() }),
-    z.strictObject({ contains: z.string() }),
-    z.strictObject({ matches: z.string().describe('A regular expression') }),
-  ])
+  .union(
+    [
+      z.string().describe('Exact text'),
+      z.strictObject({ equals: z.string() }),
+      z.strictObject({ contains: z.string() }),
+      z.strictObject({ matches: z.string().describe('A regular expression') }),
+    ],
+    {
+      error: takesKeyed(
+        'a text, or { equals: text }, { contains: text } or { matches: regular expression }',
+        ['equals', 'contains', 'matches'],
+      ),
+    },
+  )
   .describe('Text equal to a string, or {equals|contains|matches}');
 
 const Within = Duration.optional().describe('How long (emulator time) to wait for it; default 10s');
 
-const Actor = z.union([
-  z.strictObject({
-    customer: z
-      .strictObject({
-        displayName: z.string().min(1).optional(),
-        id: z.string().min(1).optional(),
-        email: z.string().optional(),
-      })
-      .default({}),
-  }),
-  z.strictObject({ agent: z.string().min(1).describe('The name of a user in the fixture') }),
-]);
+const Actor = z.union(
+  [
+    z.strictObject({
+      customer: z
+        .strictObject({
+          displayName: z.string().min(1).optional(),
+          id: z.string().min(1).optional(),
+          email: z.string().optional(),
+        })
+        .default({}),
+    }),
+    z.strictObject({ agent: z.string().min(1).describe('The name of a user in the fixture') }),
+  ],
+  {
+    error: takesKeyed(
+      "{ customer: { displayName?, id?, email? } } or { agent: <a user's name in the fixture> }",
+      ['customer', 'agent'],
+    ),
+  },
+);
 
 const customer = { customer: ActorName };
 const agent = { agent: ActorName };
+
+/** What the bot can receive from the bridge (`satisfies` keeps the list in step with the bridge's type). */
+const BRIDGE_EVENTS = [
+  'transfer.accepted',
+  'queue.timeout',
+  'agent.joined',
+  'agent.message',
+  'agent.typing',
+  'transfer.changed',
+  'agent.left',
+  'session.ended',
+  'connection.changed',
+  'history.gap',
+  'message.status',
+  'error',
+] as const satisfies readonly BridgeEventType[];
+const END_REASONS = [
+  'customerEnded',
+  'agentEnded',
+  'botEnded',
+  'idleTimeout',
+  'sessionExpired',
+  'readOnly',
+  'transferFailed',
+  'error',
+] as const satisfies readonly EndReason[];
+// Compile-time: every bridge event type and end reason is listed (the other direction is `satisfies`).
+const _everyEvent: Exclude<BridgeEventType, (typeof BRIDGE_EVENTS)[number]> extends never ? true : never =
+  true;
+const _everyReason: Exclude<EndReason, (typeof END_REASONS)[number]> extends never ? true : never = true;
+void _everyEvent;
+void _everyReason;
+
+/** A customer speaks through the bridge, an agent through the platform API: one shape each. */
+const sayAs = {
+  customer: z.strictObject({ ...customer, text: z.string().min(1) }),
+  agent: z.strictObject({ ...agent, text: z.string().min(1) }),
+};
+const typingAs = { customer: z.strictObject(customer), agent: z.strictObject(agent) };
 
 const steps = {
   // ---- customer, through the bridge
@@ -79,11 +159,8 @@ const steps = {
       expectFailure: z.string().optional().describe('The bridge error code the transfer must fail with'),
     })
     .describe('The bot hands the customer to Genesys'),
-  say: z.union([
-    z.strictObject({ ...customer, text: z.string().min(1) }),
-    z.strictObject({ ...agent, text: z.string().min(1) }),
-  ]),
-  typing: z.union([z.strictObject(customer), z.strictObject(agent)]),
+  say: z.union([sayAs.customer, sayAs.agent]).describe('{ customer, text } or { agent, text }'),
+  typing: z.union([typingAs.customer, typingAs.agent]).describe('{ customer } or { agent }'),
   reconnect: z.strictObject(customer).describe("Drop the customer's Genesys socket; the bridge reconnects"),
   leave: z.strictObject(customer).describe('The customer (bot) ends the session'),
   // ---- agents, through the platform API
@@ -116,9 +193,12 @@ const steps = {
   expectBot: z
     .strictObject({
       ...customer,
-      event: z.string().min(1).optional().describe('A bridge event type, e.g. agent.message, session.ended'),
+      event: z
+        .enum(BRIDGE_EVENTS)
+        .optional()
+        .describe('A bridge event type, e.g. agent.message, session.ended'),
       text: TextMatch.optional(),
-      reason: z.string().optional().describe('session.ended reason'),
+      reason: z.enum(END_REASONS).optional().describe('session.ended reason'),
       count: z
         .number()
         .int()
@@ -216,7 +296,15 @@ export const ScenarioShape = ScenarioSchema.extend({
 export type ScenarioHeader = Omit<z.output<typeof ScenarioShape>, 'steps'>;
 export type StepArgs<V extends StepVerb> = z.output<(typeof steps)[V]>;
 
-export function stepSchema(verb: StepVerb): z.ZodType {
+/**
+ * The schema a step's arguments are checked with. For a verb that a customer or an agent can do, the
+ * one the arguments name (an `agent` field means the agent's), so an error speaks of that shape
+ * instead of "matches neither".
+ */
+export function stepSchema(verb: StepVerb, args?: unknown): z.ZodType {
+  const as = args && typeof args === 'object' && 'agent' in args ? 'agent' : 'customer';
+  if (verb === 'say') return sayAs[as];
+  if (verb === 'typing') return typingAs[as];
   return steps[verb];
 }
 

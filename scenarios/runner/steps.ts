@@ -1,8 +1,9 @@
-import { type BridgeEvent, BridgeFailure } from '../../bridge/index.ts';
+import { type BridgeEvent, BridgeFailure, type StartTransferRequest } from '../../bridge/index.ts';
+import { planTransfer } from '../../bridge/session/transfer-plan.ts';
 import type { Agent, DomainEvent } from '../../emulator/index.ts';
 import type { CustomerActor } from './customer-actor.ts';
 import type { ScenarioStep } from './load.ts';
-import { containsSubset, describeMatch, textMatches } from './matchers.ts';
+import { containsSubset, describeMatch, nearMisses, textMatches } from './matchers.ts';
 import { durationMs, type StepArgs, type StepVerb } from './schema.ts';
 import { type ConversationView, ExpectationFailed, StepSkipped, type World } from './world.ts';
 
@@ -50,21 +51,20 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     const since = world.timeline.length;
     c.unsubscribe?.();
     // The bridge refuses some transfers up front (a BridgeFailure) and reports others as failed results.
-    const result = await world.bridge
-      .startTransfer({
-        idempotencyKey: `${c.actor}-transfer-${n}`,
-        botConversationId: `${c.actor}-${n}`,
-        customer: { id: c.id, displayName: c.displayName },
-        ...(args.queue === undefined ? {} : { queueName: args.queue }),
-        ...(args.metadata === undefined ? {} : { metadata: args.metadata as never }),
-        ...(args.transcript === undefined ? {} : { transcript: args.transcript }),
-        ...(args.summary === undefined ? {} : { summary: args.summary }),
-        ...(args.message === undefined ? {} : { initialMessage: args.message }),
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof BridgeFailure)) throw e;
-        return { state: 'failed' as const, error: e.error, sessionId: '', metadata: undefined, warnings: [] };
-      });
+    const request: StartTransferRequest = {
+      idempotencyKey: `${c.actor}-transfer-${n}`,
+      botConversationId: `${c.actor}-${n}`,
+      customer: { id: c.id, displayName: c.displayName },
+      ...(args.queue === undefined ? {} : { queueName: args.queue }),
+      ...(args.metadata === undefined ? {} : { metadata: args.metadata as never }),
+      ...(args.transcript === undefined ? {} : { transcript: args.transcript }),
+      ...(args.summary === undefined ? {} : { summary: args.summary }),
+      ...(args.message === undefined ? {} : { initialMessage: args.message }),
+    };
+    const result = await world.bridge.startTransfer(request).catch((e: unknown) => {
+      if (!(e instanceof BridgeFailure)) throw e;
+      return { state: 'failed' as const, error: e.error, sessionId: '', metadata: undefined, warnings: [] };
+    });
     world.transcript.add(
       'runner',
       `${c.actor}: transfer ${result.state}${result.error ? ` (${result.error.code})` : ''}`,
@@ -86,7 +86,9 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
       throw new ExpectationFailed(`the transfer failed: ${result.error?.code}`, result.error);
     c.sessionId = result.sessionId;
     c.events = [];
-    c.sent = [];
+    // The texts that open the conversation (transcript or summary, the initial message, or the handoff
+    // text), as the bridge plans them: expectNothingLost counts them like any other customer message.
+    c.sent.push(...planTransfer(request, world.bridge.configs.default, result.sessionId).startTexts);
     c.unsubscribe = world.bridge.subscribe(result.sessionId, (e) => c.events.push(e));
     if (!world.capabilities.controlPlane) {
       // Without a timeline, only WebChat tells the guest (so the bridge) its conversation id.
@@ -209,26 +211,39 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     if (args.count === 0) {
       await world.settle();
     } else {
-      await world.waitFor(what, within(args.within), () => c.events.find(matches));
+      await world
+        .waitFor(what, within(args.within), () => c.events.find(matches))
+        .catch((e: unknown) => {
+          throw withArrivals(e, whatTheBotGot(c.events, args));
+        });
     }
     if (args.count !== undefined) {
       const n = c.events.filter(matches).length;
-      if (n !== args.count) throw new ExpectationFailed(`expected ${args.count} x ${what}, got ${n}`);
+      if (n !== args.count)
+        throw new ExpectationFailed(
+          `expected ${args.count} x ${what}, got ${n}; ${whatTheBotGot(c.events, args)}`,
+        );
     }
   },
 
   async expectAgentReceived(world, cast, args) {
     const a = agent(cast, args.agent);
     const leg = a.current();
-    await world.waitFor(`${a.label} to receive ${describeMatch(args.text)}`, within(args.within), () =>
-      world.timeline.find(
-        (e) =>
-          e.type === 'message.sent' &&
-          e.conversationId === leg.conversationId &&
-          e.data.message.purpose === 'customer' &&
-          textMatches(args.text, e.data.message.text),
-      ),
-    );
+    const customerTexts = () =>
+      world.timeline.flatMap((e) =>
+        e.type === 'message.sent' &&
+        e.conversationId === leg.conversationId &&
+        e.data.message.purpose === 'customer'
+          ? [e.data.message.text]
+          : [],
+      );
+    await world
+      .waitFor(`${a.label} to receive ${describeMatch(args.text)}`, within(args.within), () =>
+        customerTexts().find((text) => textMatches(args.text, text)),
+      )
+      .catch((e: unknown) => {
+        throw withArrivals(e, nearMisses(args.text, customerTexts(), 'customer message'));
+      });
   },
 
   async expectParticipantData(world, cast, args) {
@@ -312,19 +327,18 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
           : [],
       );
     const customerTexts = said('customer');
-    const inOrder = (sent: string[], seen: string[]) => {
-      let i = 0;
-      for (const text of seen) if (text === sent[i]) i++;
-      return i === sent.length;
-    };
-    for (const text of c.sent) {
-      const n = customerTexts.filter((t) => t === text).length;
-      if (n !== 1)
+    // Per text, as often as it was sent (a customer may say "ok" twice); a text no step sent is not
+    // the bridge's to account for.
+    const arrivals = countTexts(customerTexts);
+    for (const [text, sent] of countTexts(c.sent)) {
+      const n = arrivals.get(text) ?? 0;
+      if (n !== sent)
         throw new ExpectationFailed(
-          `customer message ${JSON.stringify(text)} reached Genesys ${n} times`,
+          `customer message ${JSON.stringify(text)} ${sent === 1 ? '' : `was sent ${sent} times and `}reached Genesys ${n} time${n === 1 ? '' : 's'}`,
           customerTexts,
         );
     }
+    // With the counts equal, the sent texts appearing in order among the arrivals means exactly in order.
     if (!inOrder(c.sent, customerTexts))
       throw new ExpectationFailed('customer messages reached Genesys out of order', customerTexts);
     const agentTexts = said('agent');
@@ -372,6 +386,28 @@ function learnConversation(world: World, cast: Cast, conversationId: string, by:
   world.transcript.add('runner', `${c.actor}'s conversation is ${conversationId} (from ${by.label}'s alert)`);
 }
 
+/** A failed wait with what did arrive added to its message. */
+function withArrivals(error: unknown, arrivals: string): unknown {
+  if (!(error instanceof ExpectationFailed)) return error;
+  return new ExpectationFailed(`${error.message}; ${arrivals}`, error.detail);
+}
+
+/** For a failed expectBot: the nearest texts, or the reasons the session ended, or the events received. */
+function whatTheBotGot(events: readonly BridgeEvent[], args: StepArgs<'expectBot'>): string {
+  if (args.text !== undefined)
+    return nearMisses(
+      args.text,
+      events.flatMap((e) => (e.type === 'agent.message' ? [e.message.text] : [])),
+      'agent message',
+    );
+  if (args.reason !== undefined) {
+    const ended = events.find((e) => e.type === 'session.ended');
+    return ended ? `the session ended with reason ${ended.reason}` : 'the session has not ended';
+  }
+  const types = [...new Set(events.map((e) => e.type))];
+  return types.length ? `the bot received ${types.join(', ')}` : 'the bot received no event';
+}
+
 async function addHttpFault(world: World, fault: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${world.baseUrl}/__emulator/faults/http`, {
     method: 'POST',
@@ -390,6 +426,19 @@ async function dropGuestSocket(world: World, c: CustomerActor): Promise<void> {
   if (!res.ok)
     throw new ExpectationFailed(`could not drop ${c.actor}'s socket: ${res.status} ${await res.text()}`);
   world.transcript.add('runner', `${c.actor}'s guest socket dropped by the emulator`);
+}
+
+/** Is `sent` a subsequence of `seen` (each text matched once, in order)? */
+function inOrder(sent: readonly string[], seen: readonly string[]): boolean {
+  let i = 0;
+  for (const text of seen) if (text === sent[i]) i++;
+  return i === sent.length;
+}
+
+function countTexts(texts: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const text of texts) counts.set(text, (counts.get(text) ?? 0) + 1);
+  return counts;
 }
 
 function sortKeys(o: Record<string, string>): Record<string, string> {

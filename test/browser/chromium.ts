@@ -5,10 +5,11 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /**
- * Browser tests drive Debian's chromium (installed by .ci/run) with playwright-core, which downloads no
- * browser. Flags as in docs: no sandbox (root in a container), and nothing that phones home.
+ * Browser tests drive Debian's chromium with playwright-core, which downloads no browser; `npm test`
+ * installs it first when it can (test/support/ensure-browser.mjs). CHROMIUM_PATH names another Chromium
+ * or Chrome. Flags as in docs: no sandbox (root in a container), and nothing that phones home.
  */
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'console');
@@ -16,7 +17,7 @@ export const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'console');
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does).`,
+      `${CHROMIUM} is missing: run \`node test/support/ensure-browser.mjs\` (npm test does) to install it or be told how.`,
     );
   }
   return chromium.launch({

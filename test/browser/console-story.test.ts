@@ -120,10 +120,25 @@ describe('agent console and customer test page', () => {
       await agentB.goto(`${emulator.url}/console`);
       await signIn(agentB, MAIDA);
 
-      // The customer asks for Sports Support through the QueueName custom attribute.
+      // The customer asks for Sports Support through the QueueName custom attribute, whose value input
+      // offers the org's queue names (a datalist read through the public API).
       await customer.goto(`${emulator.url}/console/customer`);
       await customer.getByLabel('Attribute 1 name').fill('QueueName');
-      await customer.getByLabel('Attribute 1 value').fill('Sports Support');
+      const queueValue = customer.getByLabel('Attribute 1 value');
+      expect(await queueValue.getAttribute('list')).toBe('queue-names');
+      await customer
+        .locator('#queue-names option')
+        .nth(fx.queues.length - 1)
+        .waitFor({ state: 'attached' });
+      const offered = (await customer.evaluate(
+        `[...document.querySelectorAll('#queue-names option')].map((o) => o.value)`,
+      )) as string[];
+      expect(offered.sort()).toEqual(fx.queues.map((q) => q.name).sort());
+      // Another attribute's value is free text: no queue names offered there.
+      await customer.getByLabel('Attribute 1 name').fill('Segment');
+      expect(await queueValue.getAttribute('list')).toBeNull();
+      await customer.getByLabel('Attribute 1 name').fill('QueueName');
+      await queueValue.fill('Sports Support');
       await customer.getByRole('button', { name: 'Connect' }).click();
       await customer.getByText('Connected: new session.').waitFor();
       await customer.getByLabel('Message').fill('My bike chain keeps slipping');
@@ -177,9 +192,15 @@ describe('agent console and customer test page', () => {
       // time, and the earlier messages were typed just now: move the page's time on instead of waiting.
       await customer.evaluate('(() => { const now = Date.now; Date.now = () => now() + 3_600_000; })()');
       await advance(emulator, 1_000); // typing counts toward the guest's 2 messages per second
+      const customerTyping = agentA.getByText('The customer is typing…');
       await customer.getByLabel('Message').fill('still typ');
-      await agentA.getByText('The customer is typing…').waitFor();
-      await customer.getByLabel('Message').fill('');
+      await customerTyping.waitFor();
+      // The message arrives: the indicator goes with it, not when its 5 s run out.
+      await advance(emulator, 1_000);
+      await customer.getByLabel('Message').fill('still typing, sorry');
+      await customer.getByRole('button', { name: 'Send' }).click();
+      await transcriptItem(agentA, 'still typing, sorry').waitFor();
+      expect(await customerTyping.isHidden(), 'typing shown after the message arrived').toBe(true);
 
       // Alda types (the customer sees it) and replies.
       await agentA.getByLabel('Reply').fill('Hi, this is Alda from Sports. Let me look.');
@@ -189,10 +210,20 @@ describe('agent console and customer test page', () => {
       await customer.getByText('Alda Moore (agent)').waitFor();
       await screenshot(agentA, 'agent-console-connected');
 
-      // Blind transfer to Shoes Support: Alda's leg ends, Maida is alerted and answers.
+      // The customer starts typing again just before Alda transfers (5 s of page time later).
+      await customer.evaluate('(() => { const now = Date.now; Date.now = () => now() + 3_600_000; })()');
+      await advance(emulator, 1_000);
+      await customer.getByLabel('Message').fill('one more thing');
+      await customerTyping.waitFor();
+
+      // Blind transfer to Shoes Support: Alda's leg ends (and with it the typing she was shown), Maida
+      // is alerted and answers.
       await agentA.getByLabel('Transfer to').selectOption({ label: 'Shoes Support' });
       await agentA.getByRole('button', { name: 'Transfer' }).click();
       await agentA.locator('#leg-state', { hasText: 'Ended (transfer)' }).waitFor();
+      expect(await customerTyping.isHidden(), 'typing shown on an ended leg').toBe(true);
+      await screenshot(agentA, 'agent-console-transferred');
+      await customer.getByLabel('Message').fill('');
       await agentB.getByRole('button', { name: 'Answer' }).click();
       await agentB.locator('#leg-state', { hasText: 'Connected' }).waitFor();
       await transcriptItem(agentB, 'Hi, this is Alda from Sports. Let me look.').waitFor();

@@ -110,7 +110,7 @@ describe('agents on the official platform SDK', () => {
       disconnectType: 'peer',
     });
     await dena.wrapup(cid, third.participantId, 'Resolved');
-    expect(legOf(await dena.conversation(cid), dena.user.id).wrapup).toMatchObject({ code: 'Resolved' });
+    expect(legOf(await dena.conversation(cid), dena.user.id).wrapup).toMatchObject({ name: 'Resolved' });
     expect((await alda.routingStatus()).status).toBe('IDLE');
   });
 

@@ -119,9 +119,11 @@ describe('notification channels', () => {
 });
 
 describe('per-conversation feeds', () => {
-  it("publish the customer's typing on a message conversation, and a chat's messages and typing", async () => {
+  it("publish the customer's typing to the agents of a message conversation, and a chat's messages and typing", async () => {
     const emulator = await startEmulator();
-    const { channel, call } = await channelFor(emulator);
+    const { channel, call, userId } = await channelFor(emulator);
+    // On queue in General, the agent is offered both conversations: typing goes to the agents on one.
+    await call('PUT', `/api/v2/users/${userId}/routingstatus`, { status: 'IDLE' });
     const start = async (mediaType: string) =>
       (
         await emulator.inject({
@@ -136,19 +138,23 @@ describe('per-conversation feeds', () => {
       ).json().id as string;
     const message = await start('message');
     const chat = await start('chat');
+    const typingTopic = `v2.users.${userId}.conversations.inbound.typing.event`;
     await call('PUT', `/api/v2/notifications/channels/${channel.id}/subscriptions`, [
-      { id: `v2.conversations.messages.${message}.typing` },
+      { id: typingTopic },
       { id: `v2.conversations.chats.${chat}.messages` },
     ]);
     const socket = await openSocket(channel.connectUri);
     const frames = new FrameCollector<Frame & { eventBody: Record<string, unknown> }>(socket);
 
     await emulator.inject({ method: 'POST', url: `/__emulator/conversations/${message}/typing` });
-    const typing = await frames.next((f) => f.topicName === `v2.conversations.messages.${message}.typing`);
+    const typing = await frames.next((f) => f.topicName === typingTopic);
     expect(typing.eventBody).toMatchObject({
-      conversation: { id: message },
-      purpose: 'customer',
-      typing: { type: 'On' },
+      conversationId: message,
+      normalizedMessage: {
+        type: 'Event',
+        direction: 'Inbound',
+        events: [{ eventType: 'Typing', typing: { type: 'On', duration: 5000 } }],
+      },
     });
 
     await emulator.inject({ method: 'POST', url: `/__emulator/conversations/${chat}/typing` });
@@ -161,8 +167,16 @@ describe('per-conversation feeds', () => {
       await frames.next((f) => f.topicName.startsWith('v2.conversations.chats.')),
       await frames.next((f) => f.topicName.startsWith('v2.conversations.chats.')),
     ];
-    expect(chatFrames.map((f) => f.eventBody.bodyType)).toEqual(['typing-indicator', 'standard']);
-    expect(chatFrames[1]!.eventBody).toMatchObject({ body: 'hi', conversation: { id: chat } });
+    // As on the WebChat stream, the kind is in metadata.type.
+    expect(chatFrames.map((f) => (f.metadata as { type?: string }).type)).toEqual([
+      'typing-indicator',
+      'message',
+    ]);
+    expect(chatFrames[1]!.eventBody).toMatchObject({
+      body: 'hi',
+      bodyType: 'standard',
+      conversation: { id: chat },
+    });
     await closeSocket(socket);
   });
 });

@@ -276,7 +276,10 @@ describe('GET /api/v2/routing/queues/{queueId} and /members', () => {
       const res = await get(`${QUEUES}/${queue.id}/members`);
       expect(res.statusCode).toBe(200);
       const body = res.json();
-      expect(body).toMatchObject({ pageSize: 25, pageNumber: 1, total: expected.length, pageCount: 1 });
+      // QueueMemberEntityListing has no total, pageCount or lastUri (the SDK's model).
+      expect(body).toMatchObject({ pageSize: 25, pageNumber: 1 });
+      expect(body).not.toHaveProperty('total');
+      expect(body.entities).toHaveLength(expected.length);
       expect(body.entities).toEqual(
         expected.map((u) =>
           expect.objectContaining({
@@ -295,7 +298,7 @@ describe('GET /api/v2/routing/queues/{queueId} and /members', () => {
     const { emulator, get } = await withAgent();
     const general = emulator.fixture.queues.find((q) => q.name === 'General')!;
     const body = (await get(`${QUEUES}/${general.id}/members?pageSize=1`)).json();
-    expect(body).toMatchObject({ pageSize: 1, pageNumber: 1, pageCount: body.total });
+    expect(body).toMatchObject({ pageSize: 1, pageNumber: 1 });
     expect(body.entities).toHaveLength(1);
     expect(uriPage(body.nextUri)).toMatchObject({ pageNumber: '2' });
     expectApiError(await get(`${QUEUES}/${general.id}/members?pageSize=101`), 400, 'bad.request');

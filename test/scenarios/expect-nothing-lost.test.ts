@@ -3,6 +3,8 @@ import type { BridgeEvent } from '../../bridge/index.ts';
 import type { DomainEvent } from '../../emulator/index.ts';
 import { CustomerActor } from '../../scenarios/runner/customer-actor.ts';
 import type { ScenarioStep } from '../../scenarios/runner/load.ts';
+import { parseScenario } from '../../scenarios/runner/load.ts';
+import { runScenario } from '../../scenarios/runner/run.ts';
 import { type Cast, STEP_HANDLERS } from '../../scenarios/runner/steps.ts';
 import { ExpectationFailed, type World } from '../../scenarios/runner/world.ts';
 
@@ -173,9 +175,82 @@ describe('expectNothingLost', () => {
     expect((await failureOf(lostAgent)).message).toMatch(/did not receive every agent message exactly once/);
   });
 
+  it('passes a run where the customer legitimately says the same text twice', async () => {
+    const run = cleanRun();
+    run.timeline.push(sent('customer', 'ok'), sent('customer', 'ok'));
+    run.customerSent.push('ok', 'ok');
+    await expect(expectNothingLost(run)).resolves.toBeUndefined();
+  });
+
+  it('fails when a text said twice reaches Genesys three times, or once', async () => {
+    const thrice = cleanRun();
+    thrice.timeline.push(sent('customer', 'ok'), sent('customer', 'ok'), sent('customer', 'ok'));
+    thrice.customerSent.push('ok', 'ok');
+    expect((await failureOf(thrice)).message).toBe(
+      'customer message "ok" was sent 2 times and reached Genesys 3 times',
+    );
+    const once = cleanRun();
+    once.timeline.push(sent('customer', 'ok'));
+    once.customerSent.push('ok', 'ok');
+    expect((await failureOf(once)).message).toBe(
+      'customer message "ok" was sent 2 times and reached Genesys 1 time',
+    );
+  });
+
+  it("fails when the transfer's opening text reaches Genesys twice", async () => {
+    const run = cleanRun();
+    // The transfer step records the opening texts it had the bridge send (here the initial message).
+    run.customerSent.unshift('I would like to talk to a person');
+    run.timeline.splice(1, 0, sent('customer', 'I would like to talk to a person'));
+    expect((await failureOf(run)).message).toBe(
+      'customer message "I would like to talk to a person" reached Genesys 2 times',
+    );
+  });
+
   it('fails when customer messages reach Genesys out of order', async () => {
     const run = cleanRun();
     run.customerSent = ['Thanks', 'My bill is wrong'];
     expect((await failureOf(run)).message).toBe('customer messages reached Genesys out of order');
+  });
+});
+
+/**
+ * Real runs: the transfer step counts the texts that open the conversation (the initial message, or
+ * the handoff text when there is none), so a customer who then says the same text again is two sends
+ * and two arrivals, not a duplicate.
+ */
+describe('expectNothingLost in a real run', () => {
+  const story = (transfer: string, text: string) => `name: the same text twice
+actors:
+  pat: { customer: {} }
+  alda: { agent: Alda Moore }
+steps:
+  - onQueue: alda
+  - transfer: ${transfer}
+  - expectAlert: { agent: alda }
+  - answer: alda
+  - say: { customer: pat, text: "${text}" }
+  - say: { customer: pat, text: "${text}" }
+  - expectAgentReceived: { agent: alda, text: "${text}" }
+  - say: { agent: alda, text: ok }
+  - say: { agent: alda, text: ok }
+  - expectBot: { customer: pat, text: ok, count: 2 }
+  - expectNothingLost: { customer: pat }
+`;
+
+  it.each(['webmessaging', 'webchat'] as const)(
+    'passes when the customer says the initial message again, twice [%s]',
+    async (channel) => {
+      const scenario = parseScenario(story('{ customer: pat, message: ok }', 'ok'), 'same-text.yaml');
+      const result = await runScenario(scenario, channel);
+      expect(result.passed, result.failure?.message).toBe(true);
+    },
+  );
+
+  it('passes when the customer says the handoff text that opened the conversation', async () => {
+    const handoff = 'Customer transferred from the virtual assistant.';
+    const scenario = parseScenario(story('{ customer: pat }', handoff), 'handoff-text.yaml');
+    const result = await runScenario(scenario, 'webmessaging');
+    expect(result.passed, result.failure?.message).toBe(true);
   });
 });

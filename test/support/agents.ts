@@ -103,12 +103,17 @@ export async function sdkAgents(emulator: EmulatorDoors) {
         as(() =>
           conversations.patchConversationsMessageParticipant(cid, pid, { body: { state: 'disconnected' } }),
         ),
-      wrapup: (cid: string, pid: string, code: string) =>
-        as(() =>
+      /** Wraps up with a code given by name: Genesys takes its id, found among the participant's codes. */
+      wrapup: async (cid: string, pid: string, codeName: string) => {
+        const codes = await as(() => conversations.getConversationsMessageParticipantWrapupcodes(cid, pid));
+        const code = codes.find((c) => c.name === codeName)?.id;
+        expect(code, `a wrap-up code named ${codeName} among ${JSON.stringify(codes)}`).toBeDefined();
+        return as(() =>
           conversations.patchConversationsMessageParticipant(cid, pid, {
-            body: { wrapup: { code, notes: 'done' } },
+            body: { wrapup: { code: code!, notes: 'done' } },
           }),
-        ),
+        );
+      },
       conversation: (cid: string) => as(() => conversations.getConversation(cid)),
     };
   }

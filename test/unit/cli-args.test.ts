@@ -20,6 +20,7 @@ describe('parseCliArgs', () => {
       controlPlane: false,
       manualClock: false,
       logLevel: 'warn',
+      allowHost: [],
     });
   });
 
@@ -53,6 +54,7 @@ describe('parseCliArgs', () => {
       manualClock: true,
       seed: 42,
       logLevel: 'debug',
+      allowHost: [],
     });
   });
 

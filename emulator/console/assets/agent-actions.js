@@ -32,8 +32,21 @@ export class AgentActions {
     return this.#participant(entry, { state: 'disconnected' });
   }
 
-  wrapup(entry, code) {
-    return this.#participant(entry, { wrapup: { code } });
+  /**
+   * Genesys's wrap-up `code` is a wrap-up code id; the agent picks or types a code's name (or id), found
+   * among the codes offered for the participant. A name none has is sent as typed: the error says why.
+   */
+  async wrapup(entry, codeOrName) {
+    const codes = await this.#api
+      .request(
+        'GET',
+        `/api/v2/conversations/${entry.media}/${entry.id}/participants/${entry.leg.id}/wrapupcodes`,
+      )
+      .catch(() => []);
+    const folded = codeOrName.toLowerCase();
+    const found =
+      codes.find((c) => c.id === codeOrName) ?? codes.find((c) => c.name?.toLowerCase() === folded);
+    return this.#participant(entry, { wrapup: { code: found?.id ?? codeOrName } });
   }
 
   /** Returns the MessageData (messages) or WebChatMessage (chats) the API answers with. */

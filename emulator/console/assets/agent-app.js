@@ -16,6 +16,7 @@ import { ROUTING_EVENT_TYPES } from './timeline-format.js';
 const el = {
   signin: byId('signin'),
   agent: byId('agent'),
+  agentQueues: byId('agent-queues'),
   session: byId('session'),
   me: byId('me'),
   status: byId('routing-status'),
@@ -67,18 +68,20 @@ async function init() {
   fill(
     el.agent,
     agents.map((a) =>
-      h(
-        'option',
-        { value: a.id, disabled: !a.client },
-        `${a.name} (${a.queues.join(', ')})${a.client ? '' : ' - no login client'}`,
-      ),
+      h('option', { value: a.id, disabled: !a.client }, `${a.name}${a.client ? '' : ' (no login client)'}`),
     ),
   );
+  // The picked agent's queues are said beside the picker: inside each option they made it too wide.
+  const showQueues = () => {
+    const picked = agents.find((a) => a.id === el.agent.value);
+    el.agentQueues.textContent = picked ? `Queues: ${picked.queues.join(', ') || 'none'}` : '';
+  };
+  el.agent.addEventListener('change', showQueues);
   const wanted = new URLSearchParams(location.search).get('agent');
-  if (wanted && agents.some((a) => a.id === wanted && a.client)) {
-    el.agent.value = wanted;
-    await signIn(wanted);
-  }
+  const signInNow = wanted && agents.some((a) => a.id === wanted && a.client);
+  if (signInNow) el.agent.value = wanted;
+  showQueues();
+  if (signInNow) await signIn(wanted);
 }
 
 async function signIn(agentId) {
@@ -96,7 +99,9 @@ async function signIn(agentId) {
     selectedId: undefined,
     routing: { busy: false, again: false },
   };
-  session.tracker = new ConversationTracker(api, me.id, onConversation);
+  // Notification bodies carry queue ids only (queueName is a REST field): names come from the queue list.
+  const queueName = (id) => queues.find((q) => q.id === id)?.name;
+  session.tracker = new ConversationTracker(api, me.id, onConversation, queueName);
   view.setTransferTargets(
     queues,
     agents.filter((a) => a.id !== me.id),
@@ -110,11 +115,16 @@ async function signIn(agentId) {
   const own = session;
   session.channel = openNotifications(
     api,
-    [`v2.users.${me.id}.conversations`, `v2.users.${me.id}.routingStatus`],
-    (topic, body) => {
+    [
+      `v2.users.${me.id}.conversations`,
+      `v2.users.${me.id}.routingStatus`,
+      `v2.users.${me.id}.conversations.inbound.typing.event`,
+    ],
+    (topic, body, metadata) => {
       if (session !== own) return;
       if (topic.endsWith('.routingStatus')) showStatus(body.routingStatus);
-      else if (isTypingFrame(topic, body)) showCustomerTyping(body);
+      else if (topic.endsWith('.inbound.typing.event')) showCustomerTyping(body);
+      else if (metadata?.type === 'typing-indicator') showChatTyping(body);
       else if (topic.startsWith('v2.conversations.chats.')) session.tracker.addChatMessage(body);
       else if (topic.startsWith('v2.users.')) session.tracker.update(body);
     },
@@ -187,29 +197,36 @@ function showStatus(status) {
     announce('An alert was not answered in time: you are Not Responding.');
 }
 
-/** Customer typing: a message conversation's typing topic, or a chat's typing-indicator. */
-function isTypingFrame(topic, body) {
-  return topic.endsWith('.typing') || body?.bodyType === 'typing-indicator';
+/**
+ * Customer typing on a message conversation: Genesys publishes it to each agent on the conversation, on
+ * `v2.users.{id}.conversations.inbound.typing.event` (`{conversationId, normalizedMessage{events}}`).
+ */
+function showCustomerTyping(body) {
+  const entry = session.tracker.get(body.conversationId);
+  const typing = body.normalizedMessage?.events?.find((e) => e.eventType === 'Typing')?.typing;
+  if (entry) view.showTyping(entry.id, typing?.duration ?? 5000);
 }
 
-function showCustomerTyping(body) {
+/** A chat's typing indicator (its own topic, `metadata.type: typing-indicator`) from the customer. */
+function showChatTyping(body) {
   const entry = session.tracker.get(body.conversation?.id);
   const customer = entry?.conversation.participants.find((p) => p.purpose === 'customer');
-  if (entry && body.sender?.id === customer?.id) view.showTyping(entry.id, body.typing?.duration ?? 5000);
+  const from = body.sender?.id;
+  if (entry && customer && (from === customer.id || from === customer.chats?.[0]?.id))
+    view.showTyping(entry.id, 5000);
 }
 
-/** Each conversation's own feed carries the customer's typing (and a chat's messages). */
-function typingTopic(entry) {
+/** A chat's own feed carries its messages and the customer's typing; message conversations have none. */
+function chatTopic(entry) {
   const chat = entry.conversation.participants.some((p) => p.chats?.length);
-  return chat
-    ? `v2.conversations.chats.${entry.id}.messages`
-    : `v2.conversations.messages.${entry.id}.typing`;
+  return chat ? `v2.conversations.chats.${entry.id}.messages` : undefined;
 }
 
 function onConversation(entry, previous) {
   // A message text can arrive after sign-out or after signing in as someone else.
   if (session?.tracker.get(entry.id) !== entry) return;
-  session.channel?.add(typingTopic(entry));
+  const feed = chatTopic(entry);
+  if (feed) session.channel?.add(feed);
   const customer = entry.customer?.name ?? 'a customer';
   if (entry.state === 'alerting' && previous !== 'alerting') {
     announce(`Incoming conversation from ${customer}${entry.queueName ? ` in ${entry.queueName}` : ''}`);
@@ -302,7 +319,9 @@ async function tick() {
     tickRunning = false;
   }
   for (const entry of alerting) {
-    const start = Date.parse(entry.communication?.startAlertingTime ?? '');
+    // Notifications do not carry startAlertingTime (a REST field): the alert's first tick stands in.
+    entry.alertSeenAt ??= now;
+    const start = Date.parse(entry.communication?.startAlertingTime ?? '') || entry.alertSeenAt;
     const left = start + (entry.leg.alertingTimeoutMs ?? 0) - now;
     view.countdown(entry, left);
     list.countdown(entry.id, left);

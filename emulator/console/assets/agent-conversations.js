@@ -16,15 +16,18 @@ export class ConversationTracker {
   #api;
   #userId;
   #onChange;
+  #queueName;
   /** conversationId -> entry, in arrival order. */
   #entries = new Map();
   /** messageId -> text, filled by fetches and by the agent's own sends. */
   #texts = new Map();
 
-  constructor(api, userId, onChange) {
+  /** `queueName(id)` names a queue: notification bodies carry only its id. */
+  constructor(api, userId, onChange, queueName = () => undefined) {
     this.#api = api;
     this.#userId = userId;
     this.#onChange = onChange;
+    this.#queueName = queueName;
   }
 
   get(id) {
@@ -67,9 +70,13 @@ export class ConversationTracker {
     entry.media = leg.chats?.length ? 'chats' : 'messages';
     entry.state = legState(leg);
     entry.customer = conversation.participants.find((p) => p.purpose === 'customer');
-    entry.queueName = leg.queueName ?? conversation.participants.findLast((p) => p.queueName)?.queueName;
+    const queueId = leg.queueId ?? conversation.participants.findLast((p) => p.queueId)?.queueId;
+    entry.queueName = leg.queueName ?? this.#queueName(queueId) ?? entry.queueName;
     // A new alert for a conversation the agent had closed (transferred back to them) shows again.
-    if (entry.state === 'alerting' && previous !== 'alerting') entry.closed = false;
+    if (entry.state === 'alerting' && previous !== 'alerting') {
+      entry.closed = false;
+      entry.alertSeenAt = undefined;
+    }
     if (entry.media === 'chats') {
       // Chat communications list no messages: read the chat's history once, then follow its topic.
       if (!entry.chatHistoryRead) {
@@ -101,8 +108,13 @@ export class ConversationTracker {
 
   async #readChatHistory(entry) {
     try {
-      const list = await this.#api.request('GET', `/api/v2/conversations/chats/${entry.id}/messages`);
-      for (const m of list.entities ?? []) this.addChatMessage(m);
+      // The list comes in pages of at most 100 messages; `next` is the path of the following one.
+      let next = `/api/v2/conversations/chats/${entry.id}/messages`;
+      while (next) {
+        const page = await this.#api.request('GET', next);
+        for (const m of page.entities ?? []) this.addChatMessage(m);
+        next = page.next;
+      }
     } catch (error) {
       entry.messages.push({
         id: 'history-error',

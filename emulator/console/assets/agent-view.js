@@ -47,14 +47,20 @@ export class ConversationView {
     return this.#entry;
   }
 
-  /** Shows "the customer is typing" on the open conversation for as long as the indicator lasts. */
+  /**
+   * Shows "the customer is typing" on the open conversation for as long as the indicator lasts, or
+   * until the customer's message arrives or the leg ends (hideTyping), whichever comes first.
+   */
   showTyping(conversationId, durationMs = 5000) {
-    if (this.#entry?.id !== conversationId) return;
+    if (this.#entry?.id !== conversationId || this.#entry.state !== 'connected') return;
     clearTimeout(this.#typingTimer);
     this.#el.typing.hidden = false;
-    this.#typingTimer = setTimeout(() => {
-      this.#el.typing.hidden = true;
-    }, durationMs);
+    this.#typingTimer = setTimeout(() => this.hideTyping(), durationMs);
+  }
+
+  hideTyping() {
+    clearTimeout(this.#typingTimer);
+    this.#el.typing.hidden = true;
   }
 
   #typingTimer;
@@ -124,6 +130,7 @@ export class ConversationView {
   /** Shows another conversation (or none). */
   show(entry) {
     this.#entry = entry;
+    this.hideTyping();
     this.#rendered.clear();
     fill(this.#el.transcript);
     fill(this.#el.routing);
@@ -160,6 +167,8 @@ export class ConversationView {
     el['wrapup-code'].disabled = Boolean(entry.leg.wrapup);
     if (entry.leg.wrapup) el['wrapup-code'].value = entry.leg.wrapup.code;
     if (entry.state !== 'alerting') el['alert-left'].textContent = '';
+    // An ended leg hears no more typing.
+    if (!open) this.hideTyping();
     this.#renderMessages(entry);
     this.#renderAttributes(entry);
   }
@@ -173,6 +182,8 @@ export class ConversationView {
   #renderMessages(entry) {
     for (const m of entry.messages) {
       let item = this.#rendered.get(m.id);
+      // The customer's message is what they were typing: the indicator goes when it arrives.
+      if (!item && m.purpose === 'customer') this.hideTyping();
       if (!item) {
         const kind = m.mine ? 'mine' : m.purpose === 'workflow' ? 'bot' : '';
         item = h('li', { class: kind, 'data-message-id': m.id });

@@ -2,7 +2,7 @@
 // to steer the flow (QueueName), typing, agent messages, the read-only state after the agent leaves,
 // and "start new". It speaks only the guest WebSocket protocol (plus history with the guest JWT).
 
-import { consoleGet } from './api.js';
+import { consoleGet, PlatformClient } from './api.js';
 import { byId, clockTime, fill, h } from './dom.js';
 import { GuestSocket, newToken } from './guest-socket.js';
 
@@ -11,6 +11,8 @@ const TYPING_EVERY_MS = 5000;
 const el = {
   setup: byId('setup'),
   deployment: byId('deployment'),
+  deploymentFlow: byId('deployment-flow'),
+  queueNames: byId('queue-names'),
   attributes: byId('attributes'),
   addAttribute: byId('add-attribute'),
   state: byId('session-state'),
@@ -50,13 +52,34 @@ function setMode(next, text) {
   el.disconnect.hidden = next === 'closed';
 }
 
+/** The attribute the default flows route by: its value input offers the org's queue names. */
+const QUEUE_ATTRIBUTE = 'QueueName';
+
 function addAttributeRow(name = '', value = '') {
   const n = ++attributeRows;
+  const nameInput = h('input', {
+    'aria-label': `Attribute ${n} name`,
+    placeholder: 'name',
+    value: name,
+    class: 'attribute-name',
+  });
+  const valueInput = h('input', {
+    'aria-label': `Attribute ${n} value`,
+    placeholder: 'value',
+    value,
+    class: 'attribute-value',
+  });
+  const offerQueues = () => {
+    if (nameInput.value.trim() === QUEUE_ATTRIBUTE) valueInput.setAttribute('list', 'queue-names');
+    else valueInput.removeAttribute('list');
+  };
+  nameInput.addEventListener('input', offerQueues);
+  offerQueues();
   const row = h(
     'li',
     {},
-    h('input', { 'aria-label': `Attribute ${n} name`, placeholder: 'name', value: name }),
-    h('input', { 'aria-label': `Attribute ${n} value`, placeholder: 'value', value }),
+    nameInput,
+    valueInput,
     h(
       'button',
       {
@@ -211,17 +234,51 @@ async function loadHistory(jwt) {
 
 async function init() {
   const { messenger } = await consoleGet('deployments');
+  // The option shows the name (it fits a narrow select); the flow it runs is said under it.
   fill(
     el.deployment,
-    messenger.map((d) => h('option', { value: d.id }, `${d.name} (${d.flow})`)),
+    messenger.map((d) => h('option', { value: d.id, 'data-flow': d.flow ?? '' }, d.name)),
   );
   const wanted = new URLSearchParams(location.search).get('deploymentId');
   if (wanted && messenger.some((d) => d.id === wanted)) el.deployment.value = wanted;
   if (!messenger.length) el.state.textContent = 'The loaded fixture has no Messenger deployment.';
-  addAttributeRow('QueueName', '');
+  showDeploymentFlow();
+  addAttributeRow(QUEUE_ATTRIBUTE, '');
+  offerQueueNames().catch((error) => {
+    el.error.textContent = `Queue names unavailable: ${error.message}`;
+  });
+}
+
+function showDeploymentFlow() {
+  const flow = el.deployment.selectedOptions[0]?.dataset.flow;
+  el.deploymentFlow.textContent = flow ? `Runs the flow ${flow}.` : '';
+}
+
+/**
+ * The org's queue names for QueueName, from the public API like any Genesys client: a Messenger guest
+ * cannot list queues, so the page reads them as the fixture's first agent with a login client would
+ * (the console's agent list names the clients; the login shows on the timeline as that client's token),
+ * page by page as the agent console's transfer picker does.
+ */
+async function offerQueueNames() {
+  const { entities: agents } = await consoleGet('agents');
+  const agent = agents.find((a) => a.client);
+  if (!agent) return;
+  const api = new PlatformClient(agent.client.id, agent.client.secret);
+  const names = [];
+  for (let page = 1; ; page++) {
+    const listing = await api.request('GET', `/api/v2/routing/queues?pageSize=100&pageNumber=${page}`);
+    names.push(...listing.entities.map((q) => q.name));
+    if (page >= (listing.pageCount ?? 1)) break;
+  }
+  fill(
+    el.queueNames,
+    names.map((name) => h('option', { value: name })),
+  );
 }
 
 el.addAttribute.addEventListener('click', () => addAttributeRow().querySelector('input').focus());
+el.deployment.addEventListener('change', showDeploymentFlow);
 el.setup.addEventListener('submit', (event) => {
   event.preventDefault();
   connect();

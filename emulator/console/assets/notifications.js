@@ -5,7 +5,7 @@
 const RECONNECT_MS = 2000;
 
 /**
- * Opens a channel subscribed to `topics` and calls `onEvent(topicName, eventBody)` for each frame
+ * Opens a channel subscribed to `topics` and calls `onEvent(topicName, eventBody, metadata)` for each frame
  * (heartbeats and pongs are left out). `onState('connected' | 'reconnecting' | 'closed', error?)`
  * reports the socket. Returns `{ close() }`.
  */
@@ -32,7 +32,7 @@ export function openNotifications(api, initialTopics, onEvent, onState) {
         const frame = JSON.parse(message.data);
         if (frame.topicName === 'channel.metadata') return;
         if (frame.topicName === 'v2.system.socket_closing') return;
-        onEvent(frame.topicName, frame.eventBody);
+        onEvent(frame.topicName, frame.eventBody, frame.metadata);
       });
       socket.addEventListener('close', () => again());
     } catch (error) {

@@ -69,11 +69,15 @@ export function summary(event, names) {
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
         .join(', ')}`;
     case 'participant.wrapup':
-      return `wrap-up ${d.code}${d.userId ? ` by ${names.user(d.userId)}` : ''}`;
+      return `wrap-up ${d.name ?? d.code}${d.userId ? ` by ${names.user(d.userId)}` : ''}`;
     case 'message.sent':
       return `${d.message.purpose} message: ${JSON.stringify(d.message.text)}`;
     case 'typing.sent':
       return `${d.purpose} typing`;
+    case 'message.delivered':
+      return `message ${d.messageId} delivered to the guest (delivery-success)`;
+    case 'notifications.topics.unpublished':
+      return `channel ${d.channelId} subscribed to topics the emulator never publishes: ${d.topics.join(', ')}`;
     case 'flow.run':
       return `flow "${d.flow}": ${d.outcome}${d.queue ? ` -> ${d.queue.name}` : ''}`;
     case 'conversation.queued':

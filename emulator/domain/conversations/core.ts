@@ -4,12 +4,15 @@ import { ApiError, errors } from '../errors.ts';
 import type { FlowRegistry } from '../flows/flow-registry.ts';
 import { runInboundFlow } from '../flows/run-inbound-flow.ts';
 import type { AcdRouter } from '../routing/router.ts';
+import { wrapupCodes } from '../wrapup/wrapup-codes.ts';
 import {
   conversationsTable,
+  findConversation,
   getConversation,
   getParticipant,
   participantByCommunication,
 } from './conversation-store.ts';
+import { assertRoomForMessage } from './message-limit.ts';
 import {
   type Conversation,
   type ConversationMessage,
@@ -87,6 +90,7 @@ export class ConversationCore {
 
   customerMessage(conversationId: string, text: string, bodyType?: string): ConversationMessage {
     const conversation = this.#open(conversationId);
+    assertRoomForMessage(this.#ctx, conversation);
     return appendMessage(this.#ctx, conversation, customerOf(conversation), text, bodyType);
   }
 
@@ -164,10 +168,22 @@ export class ConversationCore {
         'Wrap-up can be set only after the participant has disconnected.',
       );
     }
-    participant.wrapup = { ...wrapup, endTime: new Date(this.#ctx.clock.now()).toISOString() };
+    // The code must be one of the queue's wrap-up codes, by id (platform-extra.md §4).
+    const code = wrapupCodes(this.#ctx.org()).check(participant.queueId, wrapup.code);
+    participant.wrapup = {
+      ...wrapup,
+      name: code.name,
+      endTime: new Date(this.#ctx.clock.now()).toISOString(),
+    };
     this.#ctx.events.emit(
       'participant.wrapup',
-      { participantId, code: wrapup.code, ...(participant.userId ? { userId: participant.userId } : {}) },
+      {
+        participantId,
+        code: code.id,
+        name: code.name,
+        ...(wrapup.notes === undefined ? {} : { notes: wrapup.notes }),
+        ...(participant.userId ? { userId: participant.userId } : {}),
+      },
       conversationId,
     );
     changeParticipantState(this.#ctx, conversation, participant, 'terminated');
@@ -196,7 +212,19 @@ export class ConversationCore {
     this.#checkOwner(participant, principal);
     if (participant.purpose !== 'agent' || participant.state !== 'connected')
       throw this.#badState(participant, 'send a message');
+    assertRoomForMessage(this.#ctx, conversation);
     return appendMessage(this.#ctx, conversation, participant, text, bodyType);
+  }
+
+  /**
+   * A guest's socket took an outbound message: Genesys moves its status from `sent` to
+   * `delivery-success`. Once per message; a message or conversation that is gone (reset) is ignored.
+   */
+  messageDelivered(conversationId: string, messageId: string): void {
+    const message = findConversation(this.#ctx, conversationId)?.messages.find((m) => m.id === messageId);
+    if (message?.direction !== 'outbound' || message.deliveredAt !== undefined) return;
+    message.deliveredAt = this.#ctx.clock.now();
+    this.#ctx.events.emit('message.delivered', { messageId }, conversationId);
   }
 
   agentTyping(conversationId: string, communicationId: string, principal?: Principal): void {

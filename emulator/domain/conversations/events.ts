@@ -28,8 +28,17 @@ declare module '../events.ts' {
       disconnectType?: DisconnectType;
     };
     'participant.attributes.updated': { participantId: string; attributes: Record<string, string> };
-    'participant.wrapup': { participantId: string; userId?: string; code: string };
+    /** `code` is the wrap-up code's id, `name` its name. */
+    'participant.wrapup': {
+      participantId: string;
+      userId?: string;
+      code: string;
+      name: string;
+      notes?: string;
+    };
     'message.sent': { message: ConversationMessage };
+    /** A guest's socket took an outbound message: its status is now `delivery-success`. */
+    'message.delivered': { messageId: string };
     'typing.sent': { participantId: string; purpose: Purpose };
     'flow.run': {
       flow: string;

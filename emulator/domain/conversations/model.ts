@@ -59,6 +59,8 @@ export interface ConversationMessage {
   bodyType?: string;
   time: number;
   direction: 'inbound' | 'outbound';
+  /** When a guest's socket took this outbound message (Genesys status `delivery-success`). */
+  deliveredAt?: number;
 }
 
 export interface Conversation {

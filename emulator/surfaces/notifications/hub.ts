@@ -1,15 +1,23 @@
 import type { TimerHandle } from '../../domain/clock.ts';
 import { findConversation } from '../../domain/conversations/conversation-store.ts';
+import { isActive } from '../../domain/conversations/model.ts';
 import type { DomainEvent } from '../../domain/events.ts';
 import { agentState } from '../../domain/routing/agent-state.ts';
 import type { EmulatorRuntime } from '../../runtime.ts';
-import { genericConversation, mediaConversation } from '../platform/conversations/presenters.ts';
 import { presentRoutingStatus } from '../platform/presenters.ts';
+import {
+  chatFeedMessage,
+  chatFeedTyping,
+  conversationEventBody,
+  inboundTypingBody,
+  mediaConversationEventBody,
+} from './conversation-bodies.ts';
+import { presenceFrame } from './presence-feed.ts';
 import {
   chatMessagesTopic,
   conversationTopics,
+  inboundTypingTopic,
   isMediaTopic,
-  messageTypingTopic,
   routingStatusTopic,
 } from './topics.ts';
 
@@ -136,6 +144,12 @@ export class NotificationHub {
   }
 
   #onEvent(event: DomainEvent): void {
+    // Presence (v2.users.{id}.presence) is built in presence-feed.ts.
+    const presence = presenceFrame(this.#runtime, event);
+    if (presence) {
+      this.#publish(presence.topic, presence.body);
+      return;
+    }
     if (event.type === 'agent.routingStatus.changed') {
       const { userId } = event.data;
       this.#publish(routingStatusTopic(userId), () => ({
@@ -156,44 +170,54 @@ export class NotificationHub {
     queueMicrotask(() => this.#flush());
   }
 
-  /** Per-conversation feeds: a chat's messages and typing, a message conversation's typing. */
+  /**
+   * Per-conversation feeds: a chat's messages and typing on its own topic (typed in metadata, as the
+   * WebChat stream does), and a message conversation's customer typing on each active agent's
+   * `v2.users.{id}.conversations.inbound.typing.event`.
+   */
   #publishConversationFeed(event: DomainEvent<'message.sent'> | DomainEvent<'typing.sent'>): void {
     const conversationId = event.conversationId!;
     const conversation = findConversation(this.#runtime, conversationId);
     if (!conversation) return;
-    const base = { conversation: { id: conversationId }, timestamp: event.time };
+    const now = this.#runtime.clock.now();
     if (conversation.mediaType === 'chat') {
-      this.#publish(chatMessagesTopic(conversationId), () =>
-        event.type === 'message.sent'
-          ? {
-              id: event.data.message.id,
-              ...base,
-              sender: { id: event.data.message.participantId },
-              body: event.data.message.text,
-              bodyType: event.data.message.bodyType ?? 'standard',
-            }
-          : {
-              id: `typing-${event.seq}`,
-              ...base,
-              sender: { id: event.data.participantId },
-              bodyType: 'typing-indicator',
-            },
-      );
+      const senderOf = (participantId: string) =>
+        conversation.participants.find((p) => p.id === participantId)?.communicationId ?? participantId;
+      if (event.type === 'message.sent') {
+        const m = event.data.message;
+        this.#publish(
+          chatMessagesTopic(conversationId),
+          () => chatFeedMessage(conversation, m, senderOf(m.participantId)),
+          'message',
+        );
+      } else {
+        this.#publish(
+          chatMessagesTopic(conversationId),
+          () => chatFeedTyping(conversation, `typing-${event.seq}`, senderOf(event.data.participantId), now),
+          'typing-indicator',
+        );
+      }
       return;
     }
-    if (event.type !== 'typing.sent') return;
-    this.#publish(messageTypingTopic(conversationId), () => ({
-      ...base,
-      sender: { id: event.data.participantId },
-      purpose: event.data.purpose,
-      typing: { type: 'On', duration: 5000 },
-    }));
+    if (event.type !== 'typing.sent' || event.data.purpose !== 'customer') return;
+    const customer = conversation.participants.find((p) => p.id === event.data.participantId);
+    if (!customer) return;
+    let body: unknown;
+    const bodyOnce = () => {
+      body ??= inboundTypingBody(conversation, customer, now);
+      return body;
+    };
+    for (const agent of conversation.participants) {
+      if (agent.purpose !== 'agent' || !agent.userId || !isActive(agent)) continue;
+      this.#publish(inboundTypingTopic(agent.userId), bodyOnce);
+    }
   }
 
   #flush(): void {
     this.#flushQueued = false;
     const ids = [...this.#pending];
     this.#pending.clear();
+    const org = this.#runtime.org();
     for (const id of ids) {
       const conversation = findConversation(this.#runtime, id);
       if (!conversation) continue;
@@ -203,30 +227,27 @@ export class NotificationHub {
         if (p.userId) users.add(p.userId);
         if (p.queueId) queues.add(p.queueId);
       }
-      // Each view is built once per flush and only if some channel listens to a topic that needs it.
-      const views = new Map<'generic' | 'media', unknown>();
-      const view = (kind: 'generic' | 'media') => {
-        if (!views.has(kind)) {
-          views.set(
-            kind,
-            kind === 'media'
-              ? mediaConversation(conversation)
-              : genericConversation(this.#runtime.org(), conversation),
-          );
+      // Each body is built once per flush and only if some channel listens to a topic that needs it.
+      const bodies: { generic?: unknown; media?: unknown } = {};
+      const bodyFor = (topic: string) => {
+        if (isMediaTopic(topic)) {
+          bodies.media ??= mediaConversationEventBody(org, conversation);
+          return bodies.media;
         }
-        return views.get(kind);
+        bodies.generic ??= conversationEventBody(org, conversation);
+        return bodies.generic;
       };
       for (const topic of conversationTopics(users, queues, conversation.mediaType)) {
-        this.#publish(topic, () => view(isMediaTopic(topic) ? 'media' : 'generic'));
+        this.#publish(topic, () => bodyFor(topic));
       }
     }
   }
 
-  #publish(topic: string, body: () => unknown): void {
+  #publish(topic: string, body: () => unknown, type?: string): void {
     let text: string | undefined;
     for (const channel of this.#channels.values()) {
       if (!channel.socket || !channel.topics.has(topic)) continue;
-      text ??= this.#frame(topic, body());
+      text ??= this.#frame(topic, body(), type);
       channel.socket.send(text);
     }
   }
@@ -239,14 +260,13 @@ export class NotificationHub {
     socket.send(this.#frame(topic, eventBody));
   }
 
-  /** The envelope the Java SDK deserialises: topicName, version, eventBody, metadata.CorrelationId. */
-  #frame(topicName: string, eventBody: unknown): string {
-    return JSON.stringify({
-      topicName,
-      version: '2',
-      eventBody,
-      metadata: { CorrelationId: this.#runtime.correlationIds.uuid() },
-    });
+  /**
+   * The envelope the Java SDK deserialises: topicName, version, eventBody, metadata.CorrelationId (and,
+   * on a chat's feed, metadata.type as on the WebChat stream).
+   */
+  #frame(topicName: string, eventBody: unknown, type?: string): string {
+    const metadata = { CorrelationId: this.#runtime.correlationIds.uuid(), type };
+    return JSON.stringify({ topicName, version: '2', eventBody, metadata });
   }
 }
 
@@ -259,4 +279,5 @@ const CONVERSATION_CHANGES = new Set<string>([
   'participant.attributes.updated',
   'participant.wrapup',
   'message.sent',
+  'message.delivered',
 ]);

@@ -6,7 +6,14 @@ import { sendApiError } from '../error-handler.ts';
 import { principalOf, requireBearer } from '../platform/auth-hook.ts';
 import { parseInput } from '../validate.ts';
 import { type Channel, MAX_TOPICS_PER_CHANNEL, NotificationHub } from './hub.ts';
-import { isSupportedTopic } from './topics.ts';
+import { topicStatus } from './topics.ts';
+
+declare module '../../domain/events.ts' {
+  interface EmulatorEventData {
+    /** A channel subscribed to Genesys topics the emulator never publishes (accepted, but silent). */
+    'notifications.topics.unpublished': { channelId: string; topics: string[] };
+  }
+}
 
 const ChannelParams = z.object({ channelId: z.string().min(1) });
 const SubscriptionBody = z
@@ -74,16 +81,32 @@ export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
         selfUri: `/api/v2/notifications/channels/${channel.id}/subscriptions`,
       })),
     });
+    /**
+     * The topics of a subscription request. Any topic Genesys has is accepted (genesys-topics.ts); one
+     * the emulator never publishes is said so in the log and on the timeline, so a silent channel is
+     * explained. A name Genesys does not have is refused with 400, the whole request unchanged, unless
+     * `ignoreErrors=true` drops it.
+     */
     const topicsOf = (request: FastifyRequest) => {
       const topics = parseInput(SubscriptionBody, request.body ?? [], 'body').map((t) => t.id);
       const { ignoreErrors } = parseInput(SubscriptionQuery, request.query, 'query');
-      const unsupported = topics.filter((t) => !isSupportedTopic(t));
-      if (unsupported.length && ignoreErrors !== 'true') {
-        throw new ApiError(400, 'bad.request', `Topics not emulated: ${unsupported.join(', ')}`, {
-          details: unsupported.map((t) => ({ errorCode: 'topic.not.emulated', fieldName: t })),
+      const unknown = topics.filter((t) => topicStatus(t) === 'unknown');
+      if (unknown.length && ignoreErrors !== 'true') {
+        throw new ApiError(400, 'bad.request', `Not Genesys notification topics: ${unknown.join(', ')}`, {
+          details: unknown.map((t) => ({ errorCode: 'topic.not.found', fieldName: t })),
         });
       }
-      return topics.filter(isSupportedTopic);
+      return topics.filter((t) => !unknown.includes(t));
+    };
+    /** Once a subscription is taken: the topics in it that will stay silent, in the log and on the timeline. */
+    const announceUnpublished = (request: FastifyRequest, channel: Channel, topics: string[]) => {
+      const unpublished = topics.filter((t) => topicStatus(t) === 'unpublished');
+      if (!unpublished.length) return;
+      request.log.warn(
+        { channelId: channel.id, topics: unpublished },
+        `subscribed to ${unpublished.length} topic(s) the emulator never publishes: ${unpublished.join(', ')}`,
+      );
+      runtime.events.emit('notifications.topics.unpublished', { channelId: channel.id, topics: unpublished });
     };
 
     api.post('/api/v2/notifications/channels', async (request) =>
@@ -103,6 +126,7 @@ export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
       const channel = owned(request);
       const topics = topicsOf(request);
       channel.topics = new Set(topics);
+      announceUnpublished(request, channel, topics);
       return listing(channel);
     });
     api.post('/api/v2/notifications/channels/:channelId/subscriptions', async (request) => {
@@ -112,6 +136,7 @@ export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
         throw new ApiError(400, 'bad.request', `A channel holds at most ${MAX_TOPICS_PER_CHANNEL} topics.`);
       }
       for (const t of topics) channel.topics.add(t);
+      announceUnpublished(request, channel, topics);
       return listing(channel);
     });
     api.delete('/api/v2/notifications/channels/:channelId/subscriptions', async (request, reply) => {

@@ -1,21 +1,32 @@
-/**
- * Topics the emulator publishes (platform-architect.md §3.4). There is no bare v2.conversations.{id}
- * topic in Genesys; clients follow conversations through user or queue topics.
- */
-const PATTERNS: { re: RegExp; kind: string }[] = [
-  { re: /^v2\.users\.([^.]+)\.conversations$/, kind: 'user.conversations' },
-  { re: /^v2\.users\.([^.]+)\.conversations\.messages$/, kind: 'user.conversations.messages' },
-  { re: /^v2\.users\.([^.]+)\.conversations\.chats$/, kind: 'user.conversations.chats' },
-  { re: /^v2\.users\.([^.]+)\.routingStatus$/, kind: 'user.routingStatus' },
-  { re: /^v2\.routing\.queues\.([^.]+)\.conversations$/, kind: 'queue.conversations' },
-  { re: /^v2\.routing\.queues\.([^.]+)\.conversations\.messages$/, kind: 'queue.conversations.messages' },
-  { re: /^v2\.routing\.queues\.([^.]+)\.conversations\.chats$/, kind: 'queue.conversations.chats' },
-  { re: /^v2\.conversations\.chats\.([^.]+)\.messages$/, kind: 'chat.messages' },
-  { re: /^v2\.conversations\.messages\.([^.]+)\.typing$/, kind: 'message.typing' },
-];
+import { isGenesysTopic, topicMatcher } from './genesys-topics.ts';
 
-export function isSupportedTopic(topic: string): boolean {
-  return PATTERNS.some((p) => p.re.test(topic));
+/**
+ * Topics the emulator publishes (platform-architect.md §3.4, platform-extra.md §7). There is no bare
+ * v2.conversations.{id} topic in Genesys; clients follow conversations through user or queue topics.
+ */
+const PUBLISHED = [
+  'v2.users.{id}.conversations',
+  'v2.users.{id}.conversations.messages',
+  'v2.users.{id}.conversations.chats',
+  'v2.users.{id}.conversations.inbound.typing.event',
+  'v2.users.{id}.routingStatus',
+  'v2.users.{id}.presence',
+  'v2.routing.queues.{id}.conversations',
+  'v2.routing.queues.{id}.conversations.messages',
+  'v2.routing.queues.{id}.conversations.chats',
+  'v2.conversations.chats.{id}.messages',
+].map(topicMatcher);
+
+/**
+ * `published`: the emulator sends frames on it. `unpublished`: a topic Genesys has that the emulator
+ * never publishes (accepted, and said so in the log and on the timeline). `unknown`: not a Genesys topic
+ * (refused with 400, as Genesys refuses it).
+ */
+export type TopicStatus = 'published' | 'unpublished' | 'unknown';
+
+export function topicStatus(topic: string): TopicStatus {
+  if (PUBLISHED.some((re) => re.test(topic))) return 'published';
+  return isGenesysTopic(topic) ? 'unpublished' : 'unknown';
 }
 
 /** Topics that carry a conversation's updates, for the users and queues involved and its media type. */
@@ -39,18 +50,19 @@ export function isMediaTopic(topic: string): boolean {
 
 /**
  * A chat's messages and typing indicators, the topic WebChat frames are named after
- * (guest-protocols.md §1.10: `v2.conversations.chats.{id}.messages`); agents subscribe to it per chat.
+ * (guest-protocols.md §1.5: `v2.conversations.chats.{id}.messages`); agents subscribe to it per chat.
  */
 export function chatMessagesTopic(conversationId: string): string {
   return `v2.conversations.chats.${conversationId}.messages`;
 }
 
 /**
- * Customer typing on a message conversation. Genesys's topic for this is UNCONFIRMED (the reference
- * lists none); this name follows the chat topic's pattern so an agent UI can show typing at all.
+ * Customer typing on a message conversation, for each agent on it: the topic Genesys publishes it on
+ * (platform-extra.md §7). The emulator's earlier invented per-conversation topic
+ * (`v2.conversations.messages.{id}.typing`) is gone; Genesys has no such topic, so it is refused.
  */
-export function messageTypingTopic(conversationId: string): string {
-  return `v2.conversations.messages.${conversationId}.typing`;
+export function inboundTypingTopic(userId: string): string {
+  return `v2.users.${userId}.conversations.inbound.typing.event`;
 }
 
 export function routingStatusTopic(userId: string): string {

@@ -5,6 +5,7 @@ import { communicationRoutes } from './conversations/communication-routes.ts';
 import { participantRoutes } from './conversations/participant-routes.ts';
 import { conversationReadRoutes } from './conversations/read-routes.ts';
 import { transferRoutes } from './conversations/transfer-routes.ts';
+import { extraPlatformRoutes } from './extra-routes.ts';
 import { organizationsRoutes } from './organizations.ts';
 import { routingQueuesRoutes } from './routing-queues.ts';
 import { routingStatusRoutes } from './routing-status.ts';
@@ -24,6 +25,7 @@ export const platformSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> =
     participantRoutes,
     communicationRoutes,
     transferRoutes,
+    ...extraPlatformRoutes,
   ]) {
     await app.register(routes, opts);
   }

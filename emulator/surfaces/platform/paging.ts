@@ -36,3 +36,21 @@ export function pageOf<T>(
     pageCount,
   };
 }
+
+/**
+ * A listing that is never paged (the caller's active conversations): one page holding everything, with
+ * the listing URIs its model has.
+ */
+export function singlePage<T>(entities: readonly T[], path: string) {
+  const uri = `${path}?pageNumber=1`;
+  return {
+    entities,
+    pageSize: entities.length,
+    pageNumber: 1,
+    total: entities.length,
+    firstUri: uri,
+    selfUri: uri,
+    lastUri: uri,
+    pageCount: 1,
+  };
+}

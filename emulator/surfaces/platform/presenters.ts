@@ -3,7 +3,7 @@ import { isoTime } from '../../domain/clock.ts';
 import type { OrgDirectory } from '../../domain/org.ts';
 import type { AgentState } from '../../domain/routing/agent-state.ts';
 
-/** Wire shapes of platform entities, with the fields real clients read (platform-architect.md §2). */
+/** Wire shapes of platform entities, as the SDK's models have them (platform-architect.md §2). */
 
 export function divisionRef(org: OrgDirectory) {
   return { id: org.divisionId, name: 'Home', selfUri: `/api/v2/authorization/divisions/${org.divisionId}` };
@@ -13,7 +13,15 @@ export function userRef(user: FixtureUser) {
   return { id: user.id, name: user.name, selfUri: `/api/v2/users/${user.id}` };
 }
 
-export function presentUser(org: OrgDirectory, user: FixtureUser) {
+/** What `?expand=` adds to a User / UserMe (each already in its wire shape). */
+export interface UserExpansions {
+  routingStatus?: object;
+  presence?: object;
+  organization?: object;
+}
+
+/** User (and UserMe, which has every User field plus `organization` and more). */
+export function presentUser(org: OrgDirectory, user: FixtureUser, expansions: UserExpansions = {}) {
   return {
     id: user.id,
     name: user.name,
@@ -24,7 +32,31 @@ export function presentUser(org: OrgDirectory, user: FixtureUser) {
     username: user.email,
     version: 1,
     acdAutoAnswer: false,
+    ...expansions,
     selfUri: `/api/v2/users/${user.id}`,
+  };
+}
+
+/** Organization (GET /api/v2/organizations/me and the `organization` expand of /users/me). */
+export function presentOrganization(org: OrgDirectory) {
+  const { id, name } = org.org;
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'org';
+  return {
+    id,
+    name,
+    defaultLanguage: 'en-us',
+    defaultCountryCode: 'US',
+    thirdPartyOrgName: slug,
+    domain: slug,
+    version: 1,
+    state: 'active',
+    productPlatform: 'PureCloud',
+    features: {},
+    selfUri: `/api/v2/organizations/${id}`,
   };
 }
 
@@ -43,25 +75,44 @@ function mediaSettings(queue: FixtureQueue) {
   };
 }
 
-export function presentQueue(org: OrgDirectory, queue: FixtureQueue, joinedCount: number) {
+/**
+ * Queues exist as long as the fixture does: their audit fields are one fixed, plausible moment (the
+ * fixture has no history), created and last changed by nobody in particular.
+ */
+export const QUEUE_DATE = '2024-01-01T00:00:00.000Z';
+
+/**
+ * Queue. Every member of a fixture queue is joined (activated in it), as Genesys needs for routing;
+ * whether they take work is their routing status, not their membership. So `joinedMemberCount` equals
+ * the members listed with `joined: true`.
+ */
+export function presentQueue(org: OrgDirectory, queue: FixtureQueue) {
   const members = org.membersOf(queue.id).length;
   return {
     id: queue.id,
     name: queue.name,
     division: divisionRef(org),
-    ...(queue.description ? { description: queue.description } : {}),
+    description: queue.description ?? '',
+    dateCreated: QUEUE_DATE,
+    dateModified: QUEUE_DATE,
     memberCount: members,
     userMemberCount: members,
-    joinedMemberCount: joinedCount,
+    joinedMemberCount: members,
     mediaSettings: mediaSettings(queue),
     routingRules: [],
+    conditionalGroupRouting: { rules: [] },
+    bullseye: { rings: [] },
     acwSettings: { wrapupPrompt: 'OPTIONAL', timeoutMs: 0 },
     skillEvaluationMethod: 'ALL',
+    memberGroups: [],
     scoringMethod: 'TimestampAndPriority',
     lastAgentRoutingMode: 'Disabled',
+    defaultMediaLanguage: 'en-US',
     autoAnswerOnly: false,
     enableTranscription: false,
+    enableAudioMonitoring: false,
     enableManualAssignment: false,
+    suppressInQueueCallRecording: false,
     selfUri: `/api/v2/routing/queues/${queue.id}`,
   };
 }
@@ -70,11 +121,12 @@ export function presentRoutingStatus(state: AgentState) {
   return { userId: state.userId, status: state.status, startTime: isoTime(state.statusSince) };
 }
 
-export function presentQueueMember(queueId: string, user: FixtureUser, state: AgentState) {
+/** QueueMember: the member's `user` is a whole User (its `version` is required). */
+export function presentQueueMember(org: OrgDirectory, queueId: string, user: FixtureUser, state: AgentState) {
   return {
     id: user.id,
     name: user.name,
-    user: userRef(user),
+    user: presentUser(org, user),
     ringNumber: 1,
     joined: true,
     memberBy: 'user',

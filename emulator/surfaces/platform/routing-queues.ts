@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { FixtureQueue } from '../../config/fixture-schema.ts';
 import { errors } from '../../domain/errors.ts';
 import { agentState } from '../../domain/routing/agent-state.ts';
 import type { EmulatorRuntime } from '../../runtime.ts';
@@ -22,8 +21,10 @@ const QueueListQuery = PagingQuerySchema.extend({
 const MemberListQuery = PagingQuerySchema.extend({
   pageSize: z.coerce.number().int().min(1).max(100).default(25),
   name: z.string().max(256).optional(),
+  sortOrder: z.enum(['asc', 'desc', 'ASC', 'DESC']).default('asc'),
   routingStatus: multi.optional(),
   joined: z.enum(['true', 'false']).optional(),
+  memberBy: z.enum(['user', 'group']).optional(),
 });
 
 const QueueParams = z.object({ queueId: z.string().min(1) });
@@ -53,12 +54,6 @@ export const routingQueuesRoutes: FastifyPluginAsync<{ runtime: EmulatorRuntime 
   app,
   { runtime },
 ) => {
-  const joinedCount = (queue: FixtureQueue) =>
-    runtime
-      .org()
-      .membersOf(queue.id)
-      .filter((u) => agentState(runtime, u.id).status !== 'OFF_QUEUE').length;
-
   app.get('/api/v2/routing/queues', async (request) => {
     const query = parseInput(QueueListQuery, request.query, 'query');
     const org = runtime.org();
@@ -69,7 +64,7 @@ export const routingQueuesRoutes: FastifyPluginAsync<{ runtime: EmulatorRuntime 
     if (query.divisionId && !query.divisionId.includes(org.divisionId)) queues = [];
     queues = [...queues].sort((a, b) => a.name.localeCompare(b.name));
     if (query.sortOrder.toLowerCase() === 'desc') queues.reverse();
-    const entities = queues.map((q) => presentQueue(org, q, joinedCount(q)));
+    const entities = queues.map((q) => presentQueue(org, q));
     return pageOf(entities, query.pageNumber, query.pageSize, '/api/v2/routing/queues', { name: query.name });
   });
 
@@ -77,7 +72,7 @@ export const routingQueuesRoutes: FastifyPluginAsync<{ runtime: EmulatorRuntime 
     const { queueId } = parseInput(QueueParams, request.params, 'params');
     const queue = runtime.org().queueById(queueId);
     if (!queue) throw errors.notFound(`queue ${queueId}`, { entityId: queueId });
-    return presentQueue(runtime.org(), queue, joinedCount(queue));
+    return presentQueue(runtime.org(), queue);
   });
 
   app.get('/api/v2/routing/queues/:queueId/members', async (request) => {
@@ -87,13 +82,23 @@ export const routingQueuesRoutes: FastifyPluginAsync<{ runtime: EmulatorRuntime 
     const queue = org.queueById(queueId);
     if (!queue) throw errors.notFound(`queue ${queueId}`, { entityId: queueId });
     const needle = query.name?.toLowerCase();
+    // Every fixture member is joined and a member by user (see presentQueue).
     const members = org
       .membersOf(queue.id)
       .map((user) => ({ user, state: agentState(runtime, user.id) }))
+      .filter(() => query.joined !== 'false' && (query.memberBy === undefined || query.memberBy === 'user'))
       .filter(({ user }) => needle === undefined || user.name.toLowerCase().includes(needle))
       .filter(({ state }) => !query.routingStatus || query.routingStatus.includes(state.status))
       .sort((a, b) => a.user.name.localeCompare(b.user.name))
-      .map(({ user, state }) => presentQueueMember(queue.id, user, state));
-    return pageOf(members, query.pageNumber, query.pageSize, `/api/v2/routing/queues/${queue.id}/members`);
+      .map(({ user, state }) => presentQueueMember(org, queue.id, user, state));
+    if (query.sortOrder.toLowerCase() === 'desc') members.reverse();
+    // QueueMemberEntityListing has no total, pageCount or lastUri.
+    const {
+      total: _t,
+      pageCount: _p,
+      lastUri: _l,
+      ...page
+    } = pageOf(members, query.pageNumber, query.pageSize, `/api/v2/routing/queues/${queue.id}/members`);
+    return page;
   });
 };

@@ -55,8 +55,8 @@ export interface RoomPageQuery {
   maxResults: number;
 }
 
-export type RoomPage =
-  | { ok: true; entities: RoomMessage[]; hasOlder: boolean; hasNewer: boolean }
+export type RoomPage<T = RoomMessage> =
+  | { ok: true; entities: T[]; hasOlder: boolean; hasNewer: boolean }
   | { ok: false; unknownCursor: 'after' | 'before' };
 
 /**
@@ -65,7 +65,7 @@ export type RoomPage =
  * cursor given (`before` alone: the ones just before it), or the oldest (ascending) / newest
  * (descending) without one; `sortOrder` orders the page.
  */
-export function roomPage(timeline: readonly RoomMessage[], q: RoomPageQuery): RoomPage {
+export function roomPage<T extends { id: string }>(timeline: readonly T[], q: RoomPageQuery): RoomPage<T> {
   let lo = 0;
   let hi = timeline.length;
   if (q.after !== undefined) {

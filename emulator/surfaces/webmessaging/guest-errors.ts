@@ -47,4 +47,7 @@ export const guestErrors = {
   tooManyRequests: (retryAfter: number) =>
     new GuestError(4029, 'Message rate too high for this session', retryAfter),
   unexpected: () => new GuestError(5000, 'Request failed.'),
+  /** UNCONFIRMED code: the conversation holds fidelity.maxMessagesPerConversation messages already. */
+  messageLimit: (max: number) =>
+    new GuestError(400, `Request failed. The conversation already holds the maximum of ${max} messages.`),
 } as const;

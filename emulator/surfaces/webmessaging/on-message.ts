@@ -1,3 +1,4 @@
+import { hasRoomForMessage } from '../../domain/conversations/message-limit.ts';
 import type { InboundEvent, InboundMessage, OnMessageFrame } from './client-frames.ts';
 import type { GuestConnection } from './connections.ts';
 import type { WebMessagingGateway } from './gateway.ts';
@@ -42,6 +43,9 @@ export function onMessage(
   // Clear is still allowed on a read-only session: it is how the guest wipes the ended conversation.
   if (session.readOnly && !(message.type === 'Event' && message.events.every(isClear)))
     throw guestErrors.readOnly();
+  const open = message.type === 'Event' ? undefined : gateway.openConversation(session);
+  if (open && !hasRoomForMessage(gateway.runtime, open))
+    throw guestErrors.messageLimit(gateway.runtime.fidelity.maxMessagesPerConversation);
   const now = gateway.runtime.clock.now();
   const retryAfter = retryAfterSeconds(session.recent, now);
   if (retryAfter > 0) throw guestErrors.tooManyRequests(retryAfter);

@@ -51,6 +51,11 @@ function translate(
         token,
         serverFrame('message', 'StructuredMessage', messageBody(conversation, message)),
       );
+      // A guest socket took it: the message becomes delivery-success (Genesys waits for the messenger's
+      // receipt; UNCONFIRMED exactly when). Marked after the current operation has published `sent`, so
+      // agents see both statuses, in order.
+      if (connections.of(token).length > 0)
+        setImmediate(() => runtime.conversations.messageDelivered(conversation.id, message.id));
       return;
     }
     case 'typing.sent': {

@@ -79,6 +79,7 @@ describe('genesys-bridge config file', () => {
     });
     expect(yaml.service).toEqual({
       apiKeys: [KEY],
+      http: { headerTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 30_000 },
       webhooks: {
         url: 'https://bot.example/hooks',
         secret: 'hook-secret-0123456789',

@@ -7,6 +7,7 @@ import type {
   ChannelAdapter,
   ChannelEvents,
   HistoryCatchUp,
+  HistorySince,
   OutboundText,
   ProviderMessage,
   SendResult,
@@ -38,6 +39,15 @@ export class FakeAdapter implements ChannelAdapter {
   openResult: AdapterOpenResult | Error | 'hang' = {};
   history: ProviderMessage[] = [];
   historyCalls = 0;
+  /** What each history read was given. */
+  readonly historySince: HistorySince[] = [];
+  /**
+   * Scripted outcomes of the next history reads, in order: an Error rejects, a function answers (it may
+   * return a promise the test settles); once empty, reads answer `history`.
+   */
+  historyScript: (Error | (() => Promise<HistoryCatchUp>))[] = [];
+  /** Set to make the adapter able to look up unconfirmed sends (ChannelAdapter.findSent). */
+  findSent?: (text: string) => Promise<SendResult | undefined>;
   #ids = 0;
 
   constructor(context: AdapterContext, channel: GenesysChannel) {
@@ -70,8 +80,12 @@ export class FakeAdapter implements ChannelAdapter {
     return Promise.resolve();
   }
 
-  fetchHistory(): Promise<HistoryCatchUp> {
+  fetchHistory(since?: HistorySince): Promise<HistoryCatchUp> {
     this.historyCalls += 1;
+    if (since) this.historySince.push({ knownIds: new Set(since.knownIds) });
+    const next = this.historyScript.shift();
+    if (next instanceof Error) return Promise.reject(next);
+    if (next) return next();
     return Promise.resolve({ messages: this.history });
   }
 }

@@ -80,15 +80,27 @@ export class FakeGuestServer {
     });
   }
 
+  /** While set, every upgrade is answered with this HTTP status instead (settable mid-test). */
+  refuseWith: number | undefined;
+
   /** Listens on 127.0.0.1; `refuseWith` answers every upgrade with that HTTP status instead. */
   static start(options: { refuseWith?: number } = {}): Promise<FakeGuestServer> {
     return new Promise((resolve) => {
+      const holder: { guest?: FakeGuestServer } = {};
       const server = new WebSocketServer({
         host: '127.0.0.1',
         port: 0,
-        ...(options.refuseWith ? { verifyClient: (_info, done) => done(false, options.refuseWith) } : {}),
+        verifyClient: (_info, done) => {
+          const status = holder.guest?.refuseWith;
+          if (status) done(false, status);
+          else done(true);
+        },
       });
-      server.on('listening', () => resolve(new FakeGuestServer(server)));
+      server.on('listening', () => {
+        holder.guest = new FakeGuestServer(server);
+        holder.guest.refuseWith = options.refuseWith;
+        resolve(holder.guest);
+      });
     });
   }
 

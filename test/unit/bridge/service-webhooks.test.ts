@@ -13,21 +13,67 @@ import { WebhookDispatcher, type WebhookFailure } from '../../../bridge/service/
 const SECRET = 'webhook-secret-0123456789';
 
 describe('webhook signatures', () => {
-  it('is sha256=<hex HMAC-SHA256 of the raw body>', () => {
-    // RFC 4231-style check against a well-known HMAC-SHA256 vector.
-    expect(signWebhookBody('key', 'The quick brown fox jumps over the lazy dog')).toBe(
-      'sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+  const T = 1_767_258_000; // 2026-01-01T09:00:00Z
+  const at = (seconds: number) => ({ now: seconds * 1000 });
+
+  it('is t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">', () => {
+    // `printf '1767258000.The quick brown fox jumps over the lazy dog' | openssl dgst -sha256 -hmac key`
+    expect(signWebhookBody('key', 'The quick brown fox jumps over the lazy dog', T)).toBe(
+      `t=${T},v1=a7df84bdcac98ec69294f73a611b0df8f4fa195a01b5d3d55a8b15585f84f3f2`,
     );
+    expect(signWebhookBody('key', 'x', T + 0.9)).toMatch(new RegExp(`^t=${T},v1=[0-9a-f]{64}$`));
   });
 
-  it('verifies only the exact body under the exact secret', () => {
+  it('verifies only the exact body, time and secret', () => {
     const body = JSON.stringify({ eventId: 's:1', seq: 1 });
-    const signature = signWebhookBody(SECRET, body);
-    expect(verifyWebhookSignature(SECRET, body, signature)).toBe(true);
-    expect(verifyWebhookSignature(SECRET, `${body} `, signature)).toBe(false);
-    expect(verifyWebhookSignature('another-secret-0123456789', body, signature)).toBe(false);
-    expect(verifyWebhookSignature(SECRET, body, undefined)).toBe(false);
-    expect(verifyWebhookSignature(SECRET, body, 'sha256=00')).toBe(false);
+    const signature = signWebhookBody(SECRET, body, T);
+    expect(verifyWebhookSignature(SECRET, body, signature, at(T))).toBe(true);
+    expect(verifyWebhookSignature(SECRET, `${body} `, signature, at(T))).toBe(false);
+    expect(verifyWebhookSignature('another-secret-0123456789', body, signature, at(T))).toBe(false);
+    // The time is signed: moving it breaks the signature.
+    expect(verifyWebhookSignature(SECRET, body, signature.replace(`t=${T}`, `t=${T + 1}`), at(T))).toBe(
+      false,
+    );
+    for (const bad of [
+      undefined,
+      '',
+      'sha256=00',
+      `t=${T}`,
+      `v1=${'0'.repeat(64)}`,
+      `t=x,v1=00`,
+      't=1,t=2,v1=0',
+    ])
+      expect(verifyWebhookSignature(SECRET, body, bad, at(T))).toBe(false);
+  });
+
+  it('refuses a delivery older (or newer) than the tolerance, 300 s by default', () => {
+    const body = '{"eventId":"s:1"}';
+    const signature = signWebhookBody(SECRET, body, T);
+    expect(verifyWebhookSignature(SECRET, body, signature, at(T + 300))).toBe(true);
+    expect(verifyWebhookSignature(SECRET, body, signature, at(T + 301))).toBe(false);
+    expect(verifyWebhookSignature(SECRET, body, signature, at(T - 301))).toBe(false);
+    expect(verifyWebhookSignature(SECRET, body, signature, { ...at(T + 301), toleranceSeconds: 600 })).toBe(
+      true,
+    );
+    expect(verifyWebhookSignature(SECRET, body, signature, { ...at(T + 5), toleranceSeconds: 2 })).toBe(
+      false,
+    );
+    expect(
+      verifyWebhookSignature(SECRET, body, signature, { now: 0, toleranceSeconds: Number.POSITIVE_INFINITY }),
+    ).toBe(true);
+    // Without `now`, the receiver's clock.
+    const fresh = signWebhookBody(SECRET, body, Date.now() / 1000);
+    expect(verifyWebhookSignature(SECRET, body, fresh)).toBe(true);
+    expect(verifyWebhookSignature(SECRET, body, signature)).toBe(Math.abs(Date.now() / 1000 - T) <= 300);
+  });
+
+  it('accepts any of several v1 signatures (secret rotation) and ignores other schemes', () => {
+    const body = '{"eventId":"s:2"}';
+    const old = signWebhookBody('old-secret-0123456789', body, T).split(',')[1];
+    const current = signWebhookBody(SECRET, body, T).split(',')[1];
+    expect(verifyWebhookSignature(SECRET, body, `t=${T},${old},${current}`, at(T))).toBe(true);
+    expect(verifyWebhookSignature(SECRET, body, `t=${T},v0=abc,${current}`, at(T))).toBe(true);
+    expect(verifyWebhookSignature(SECRET, body, `t=${T},${old}`, at(T))).toBe(false);
   });
 });
 
@@ -117,7 +163,13 @@ describe('webhook delivery', () => {
         'x-bridge-timestamp': String(h.clock.now()),
         'x-bridge-delivery-attempt': '1',
       });
-      expect(verifyWebhookSignature(SECRET, call.body, call.headers['x-bridge-signature'])).toBe(true);
+      // Signed at the time it left, on the bridge's clock.
+      expect(call.headers['x-bridge-signature']).toMatch(
+        new RegExp(`^t=${Math.floor(h.clock.now() / 1000)},v1=[0-9a-f]{64}$`),
+      );
+      expect(
+        verifyWebhookSignature(SECRET, call.body, call.headers['x-bridge-signature'], { now: h.clock.now() }),
+      ).toBe(true);
     }
     expect(h.dispatcher.idle).toBe(true);
   });

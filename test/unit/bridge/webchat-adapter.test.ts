@@ -364,3 +364,152 @@ describe('WebChat adapter', () => {
     ]);
   });
 });
+
+describe('WebChat adapter: nothing accepted is lost', () => {
+  const MESSAGES = '/api/v2/webchat/guest/conversations/C1/messages';
+  const SEND = 'POST /api/v2/webchat/guest/conversations/C1/members/G1/messages';
+
+  it('ends after reading back what the agent said when the stream is refused because the chat ended meanwhile', async () => {
+    const { stream, sessionId } = await openChat();
+    stream.send(memberChange('A1', 'CONNECTED'));
+    stream.send(chatMessage('m-1', 'A1', 'first'));
+    await eventOf(sessionId, 'agent.message');
+    // While the stream is down the agent says goodbye and ends the chat: the guest is no longer a member.
+    overrides.set(
+      'GET /api/v2/webchat/guest/conversations/C1/members?pageSize=25&pageNumber=1&excludeDisconnectedMembers=true',
+      [{ status: 200, body: { entities: [], pageSize: 25, pageNumber: 1, total: 0 } }],
+    );
+    overrides.set(`GET ${MESSAGES}?sortOrder=ascending&maxResults=100&after=m-1`, [
+      {
+        status: 200,
+        body: {
+          entities: [
+            {
+              id: 'm-2',
+              sender: { id: 'A1' },
+              body: 'goodbye',
+              bodyType: 'standard',
+              timestamp: '2026-01-01T09:01:00.000Z',
+            },
+          ],
+          pageSize: 100,
+        },
+      },
+    ]);
+    server.refuseWith = 400;
+    const ended = eventOf(sessionId, 'session.ended');
+    stream.terminate();
+    await eventOf(sessionId, 'connection.changed');
+    clock.advance(1000);
+    expect(await ended).toMatchObject({ reason: 'agentEnded', by: 'agent' });
+    const events = await bridge.readEvents(sessionId);
+    expect(events.slice(-3).map((e) => (e.type === 'agent.message' ? e.message.text : e.type))).toEqual([
+      'goodbye',
+      'agent.left',
+      'session.ended',
+    ]);
+    expect((await bridge.getSession(sessionId))?.connectivity).toBe('offline');
+  });
+
+  it('reads the missed messages from the last one before the drop, also on a retry after live ones arrived', async () => {
+    const { stream, sessionId } = await openChat();
+    stream.send(memberChange('A1', 'CONNECTED'));
+    stream.send(chatMessage('m-1', 'A1', 'one'));
+    await eventOf(sessionId, 'agent.message');
+    const unavailable = { status: 503, body: { status: 503, code: 'service.unavailable', message: 'busy' } };
+    const page = (...ids: string[]) => ({
+      status: 200,
+      body: {
+        entities: ids.map((id) => ({
+          id,
+          sender: { id: 'A1' },
+          body: `text ${id}`,
+          bodyType: 'standard',
+          timestamp: '2026-01-01T09:01:00.000Z',
+        })),
+        pageSize: 100,
+      },
+    });
+    // The first read fails (every attempt answers 503), the second works.
+    overrides.set(`GET ${MESSAGES}?sortOrder=ascending&maxResults=100&after=m-1`, [
+      unavailable,
+      unavailable,
+      unavailable,
+      unavailable,
+      page('m-2', 'm-3'),
+    ]);
+    stream.terminate();
+    await eventOf(sessionId, 'connection.changed');
+    clock.advance(1000);
+    const again = await server.nextConnection();
+    await eventOf(sessionId, 'connection.changed', 2);
+    // A live message arrives while the read is failing: it waits, and it is not where the next read starts.
+    again.send(chatMessage('m-3', 'A1', 'text m-3'));
+    for (let i = 0; i < 10; i++) {
+      await settle();
+      clock.advance(1000);
+    }
+    await eventOf(sessionId, 'agent.message', 3);
+    const events = await bridge.readEvents(sessionId);
+    expect(events.flatMap((e) => (e.type === 'agent.message' ? [e.message.id] : []))).toEqual([
+      'm-1',
+      'm-2',
+      'm-3',
+    ]);
+    const reads = requests.filter((r) => r.method === 'GET' && r.path.startsWith(MESSAGES));
+    expect(reads.map((r) => new URL(r.path, 'http://x').searchParams.get('after'))).toEqual([
+      'm-1',
+      'm-1',
+      'm-1',
+      'm-1',
+      'm-1',
+    ]);
+  });
+
+  it('looks up a send that got no clear answer (502) and does not send it twice when Genesys has it', async () => {
+    const { sessionId } = await openChat();
+    overrides.set(SEND, [{ status: 502, body: { status: 502, code: 'bad.gateway', message: 'upstream' } }]);
+    overrides.set(`GET ${MESSAGES}?sortOrder=ascending&maxResults=100`, [
+      {
+        status: 200,
+        body: {
+          entities: [{ id: 'm-9', sender: { id: 'G1' }, body: 'did it go?', bodyType: 'standard' }],
+          pageSize: 100,
+        },
+      },
+    ]);
+    await bridge.sendCustomerMessage(sessionId, { clientMessageId: 'c1', text: 'did it go?' });
+    expect(await eventOf(sessionId, 'message.status')).toMatchObject({
+      status: 'sent',
+      providerMessageId: 'm-9',
+    });
+    expect(requests.filter((r) => `${r.method} ${r.path}` === SEND)).toHaveLength(1);
+  });
+
+  it('sends it again after the lookup when Genesys does not have it', async () => {
+    const { sessionId } = await openChat();
+    overrides.set(SEND, [{ status: 502, body: { status: 502, code: 'bad.gateway', message: 'upstream' } }]);
+    overrides.set(`GET ${MESSAGES}?sortOrder=ascending&maxResults=100`, [
+      { status: 200, body: { entities: [], pageSize: 100 } },
+    ]);
+    await bridge.sendCustomerMessage(sessionId, { clientMessageId: 'c1', text: 'once more' });
+    expect(await eventOf(sessionId, 'message.status')).toMatchObject({ status: 'sent' });
+    expect(requests.filter((r) => `${r.method} ${r.path}` === SEND)).toHaveLength(2);
+    expect(requests.filter((r) => r.method === 'GET' && r.path.startsWith(MESSAGES))).toHaveLength(1);
+  });
+
+  it('sends again, without a lookup, a message refused with 503 (Genesys did not handle it)', async () => {
+    const { sessionId } = await openChat();
+    const unavailable = { status: 503, body: { status: 503, code: 'service.unavailable', message: 'busy' } };
+    overrides.set(SEND, [unavailable, unavailable, unavailable, unavailable]);
+    const sent = eventOf(sessionId, 'message.status');
+    await bridge.sendCustomerMessage(sessionId, { clientMessageId: 'c1', text: 'patience' });
+    for (let i = 0; i < 20; i++) {
+      await settle();
+      clock.advance(1000);
+    }
+    expect(await sent).toMatchObject({ status: 'sent' });
+    expect(requests.filter((r) => `${r.method} ${r.path}` === SEND)).toHaveLength(5);
+    expect(requests.filter((r) => r.method === 'GET' && r.path.startsWith(MESSAGES))).toHaveLength(0);
+  });
+});

@@ -367,6 +367,120 @@ describe('Web Messaging adapter: ending', () => {
   });
 });
 
+describe('Web Messaging adapter: a send the socket dropped before its echo', () => {
+  /** Drops the socket while `text` waits for its echo, then resumes the same token. */
+  async function dropWhileSending(text: string, history: Record<string, unknown>[]) {
+    const opened = await openSession();
+    const { connection, sessionId } = opened;
+    await bridge.sendCustomerMessage(sessionId, { clientMessageId: 'm1', text });
+    const sent = await connection.next();
+    expect(sent).toMatchObject({ action: 'onMessage', message: { text } });
+    const reconnecting = eventOf(sessionId, 'connection.changed');
+    connection.terminate();
+    await reconnecting;
+    const again = await resumeReading(history);
+    return { ...opened, again };
+  }
+
+  /**
+   * Lets the dropped socket come back and answers the two history reads that follow: the session's
+   * catch-up and the lookup of the unconfirmed send each get a JWT over the socket and read one page.
+   */
+  async function resumeReading(history: Record<string, unknown>[]): Promise<FakeConnection> {
+    const page = { entities: history, pageSize: 25, pageNumber: 1, total: history.length, pageCount: 1 };
+    historyPages.push(page, page);
+    clock.advance(1000);
+    const again = await server.nextConnection();
+    const resume = await again.next();
+    again.send(sessionResponse(resume['tracingId'], { newSession: false }));
+    for (let i = 0; i < 2; i++) {
+      const jwtRequest = await again.next();
+      expect(jwtRequest).toMatchObject({ action: 'getJwt' });
+      again.send({
+        type: 'response',
+        class: 'JwtResponse',
+        code: 200,
+        tracingId: jwtRequest['tracingId'],
+        body: { jwt: 'eyJ.jwt', exp: 1_900_000_000 },
+      });
+    }
+    return again;
+  }
+
+  const inbound = (id: string, text: string) => ({
+    id,
+    type: 'Text',
+    text,
+    direction: 'Inbound',
+    channel: { time: TIME },
+  });
+
+  it('finds it in the history when Genesys took it: sent once, with the id Genesys gave it', async () => {
+    // in-1 is the opening message the echo confirmed; in-2 is the one whose echo never came.
+    const { sessionId, again } = await dropWhileSending('did it arrive?', [
+      inbound('in-2', 'did it arrive?'),
+      inbound('in-1', 'Customer transferred from the virtual assistant.'),
+    ]);
+    const status = await eventOf(sessionId, 'message.status');
+    expect(status).toMatchObject({ clientMessageId: 'm1', status: 'sent', providerMessageId: 'in-2' });
+    await processed(again, sessionId);
+    expect(again.unread).toBe(0);
+    expect(historyRequests.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends it again when the history does not have it', async () => {
+    const { sessionId, again } = await dropWhileSending('lost on the way', [
+      inbound('in-1', 'Customer transferred from the virtual assistant.'),
+    ]);
+    const resent = await again.next();
+    expect(resent).toMatchObject({ action: 'onMessage', message: { type: 'Text', text: 'lost on the way' } });
+    again.send(echoOf(resent, 'in-7'));
+    expect(await eventOf(sessionId, 'message.status')).toMatchObject({
+      status: 'sent',
+      providerMessageId: 'in-7',
+    });
+  });
+
+  it('does not count a message an earlier confirmed send claimed, even with the same text', async () => {
+    const { connection, sessionId } = await openSession();
+    await bridge.sendCustomerMessage(sessionId, { clientMessageId: 'm0', text: 'yes' });
+    const first = await connection.next();
+    connection.send(echoOf(first, 'in-5'));
+    await eventOf(sessionId, 'message.status');
+    await bridge.sendCustomerMessage(sessionId, { clientMessageId: 'm1', text: 'yes' });
+    clock.advance(1000);
+    await connection.next();
+    connection.terminate();
+    await eventOf(sessionId, 'connection.changed');
+    const again = await resumeReading([
+      inbound('in-5', 'yes'),
+      inbound('in-1', 'Customer transferred from the virtual assistant.'),
+    ]);
+    const resent = await again.next();
+    expect(resent).toMatchObject({ action: 'onMessage', message: { text: 'yes' } });
+  });
+
+  it('resends a message Genesys answered with a retryable error (it did not take it)', async () => {
+    const { connection, sessionId } = await openSession();
+    await bridge.sendCustomerMessage(sessionId, { clientMessageId: 'm1', text: 'again please' });
+    const sent = await connection.next();
+    connection.send({
+      type: 'response',
+      class: 'string',
+      code: 5000,
+      tracingId: sent['tracingId'],
+      body: 'Request failed.',
+    });
+    await settle();
+    clock.advance(1000);
+    const resent = await connection.next();
+    expect(resent).toMatchObject({ action: 'onMessage', message: { text: 'again please' } });
+    connection.send(echoOf(resent, 'in-3'));
+    const statuses = (await eventOf(sessionId, 'message.status')) as BridgeEvent;
+    expect(statuses).toMatchObject({ status: 'sent', providerMessageId: 'in-3' });
+  });
+});
+
 describe('Web Messaging adapter: reconnecting', () => {
   it('resumes the same token after a drop and fetches missed agent messages from history', async () => {
     const { connection, configure, sessionId } = await openSession();
@@ -429,16 +543,46 @@ describe('Web Messaging adapter: reconnecting', () => {
     expect((await bridge.getSession(sessionId))?.connectivity).toBe('online');
   });
 
-  it('ends read-only when the resumed session is read-only', async () => {
+  it('ends read-only when the resumed session is read-only, after reading what the agent sent before the end', async () => {
     const { connection, sessionId } = await openSession();
     const ended = eventOf(sessionId, 'session.ended');
     connection.terminate();
     await eventOf(sessionId, 'connection.changed');
+    historyPages.push({
+      entities: [
+        {
+          id: 'a9',
+          type: 'Text',
+          text: 'sorry, I have to go',
+          direction: 'Outbound',
+          originatingEntity: 'Human',
+          channel: { time: TIME, from: { nickname: 'Alex' } },
+        },
+      ],
+      pageSize: 25,
+      pageNumber: 1,
+      total: 1,
+      pageCount: 1,
+    });
     clock.advance(1000);
     const again = await server.nextConnection();
     const resume = await again.next();
     again.send(sessionResponse(resume['tracingId'], { newSession: false, readOnly: true }));
+    // A read-only session still reads its history: the JWT comes over the same socket.
+    const jwtRequest = await again.next();
+    expect(jwtRequest).toMatchObject({ action: 'getJwt' });
+    again.send({
+      type: 'response',
+      class: 'JwtResponse',
+      code: 200,
+      tracingId: jwtRequest['tracingId'],
+      body: { jwt: 'eyJ.jwt', exp: 1_900_000_000 },
+    });
     expect(await ended).toMatchObject({ reason: 'readOnly' });
+    const events = await bridge.readEvents(sessionId);
+    expect(events.slice(-3).map((e) => e.type)).toEqual(['agent.joined', 'agent.message', 'session.ended']);
+    expect(events.at(-2)).toMatchObject({ message: { id: 'a9', text: 'sorry, I have to go' } });
+    expect((await bridge.getSession(sessionId))?.connectivity).toBe('offline');
   });
 
   it('gives up after reconnectWindowMs with RECONNECT_EXHAUSTED', async () => {

@@ -3,67 +3,92 @@ import type { Conversation, ConversationMessage, Participant } from '../../../do
 import type { OrgDirectory } from '../../../domain/org.ts';
 
 /**
- * The two wire views of one conversation (platform-architect.md §3.2): the generic Conversation, whose
+ * The two REST views of one conversation (platform-architect.md §3.2): the generic Conversation, whose
  * participants carry communications in `messages[]` / `chats[]` (the communication id agents send on),
  * and the media-specific MessageConversation / ChatConversation with flattened participants and no
- * communication id. Notifications reuse the generic view.
+ * communication id. Notification bodies have their own models and are built from the conversation in
+ * ../../notifications/conversation-bodies.ts, with the small helpers exported here.
  */
 
-function iso(ms: number | undefined): string | undefined {
+export function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : isoTime(ms);
 }
 
 /**
- * Views are built with undefined for absent fields: JSON (the wire, and every notification frame) drops
- * them, and deleting keys would slow every serialisation down. A message's details never change, so
- * each is built once (every notification carries the whole conversation, so they are re-read often).
+ * A message's Genesys status (platform-extra.md §5, §7): inbound `received`; outbound `sent`, then
+ * `delivery-success` once a guest's socket took it (the emulator's stand-in for the messenger's receipt).
  */
-const messageDetails = new WeakMap<ConversationMessage, object>();
-
-function detailsOf(m: ConversationMessage): object {
-  let details = messageDetails.get(m);
-  if (!details) {
-    details = {
-      messageId: m.id,
-      messageStatus: 'delivered',
-      messageTime: isoTime(m.time),
-      messageSegmentCount: 1,
-    };
-    messageDetails.set(m, details);
-  }
-  return details;
+export function messageStatus(m: ConversationMessage): 'received' | 'sent' | 'delivery-success' {
+  if (m.direction === 'inbound') return 'received';
+  return m.deliveredAt === undefined ? 'sent' : 'delivery-success';
 }
 
-function address(conversation: Conversation, p: Participant): string {
+/** Views are built with undefined for absent fields: JSON (the wire) drops them, and deleting keys is slow. */
+function messageDetails(conversation: Conversation, m: ConversationMessage) {
+  return {
+    messageId: m.id,
+    messageURI: `/api/v2/conversations/messages/${conversation.id}/messages/${m.id}`,
+    messageStatus: messageStatus(m),
+    messageTime: isoTime(m.time),
+    messageSegmentCount: 1,
+  };
+}
+
+export function address(conversation: Conversation, p: Participant): string {
   if (p.purpose === 'customer') return p.name;
   if (p.purpose === 'acd') return p.queueId ?? '';
   return conversation.deploymentId ?? '';
 }
 
+/** A communication's state: a wrapped-up (terminated) leg shows as disconnected there. */
+export function communicationState(p: Participant): 'alerting' | 'connected' | 'disconnected' {
+  return p.state === 'terminated' ? 'disconnected' : p.state;
+}
+
+/** Agents are offered (alerting) first; everyone else joins connected. */
+export function initialState(p: Participant): 'alerting' | 'connected' {
+  return p.purpose === 'agent' ? 'alerting' : 'connected';
+}
+
+export function providerOf(conversation: Conversation): string {
+  return conversation.mediaType === 'chat' ? 'PureCloud Webchat v2' : 'PureCloud Messaging';
+}
+
+export function messengerType(conversation: Conversation): 'webmessaging' | 'open' {
+  return conversation.channel === 'webmessaging' ? 'webmessaging' : 'open';
+}
+
+export function roomId(conversation: Conversation): string {
+  return `${conversation.id}@conference.emulator`;
+}
+
+/** The messages a participant sent, oldest first. */
+export function messagesOf(conversation: Conversation, p: Participant): ConversationMessage[] {
+  return conversation.messages.filter((m) => m.participantId === p.id);
+}
+
 /** The communication of a participant: its state is the leg's state. */
 function communication(conversation: Conversation, p: Participant) {
-  const state = p.state === 'terminated' ? 'disconnected' : p.state;
   const common = {
     id: p.communicationId,
-    state,
-    initialState: p.purpose === 'agent' ? 'alerting' : 'connected',
+    state: communicationState(p),
+    initialState: initialState(p),
     held: false,
     direction: p.direction,
     disconnectType: p.disconnectType,
     startAlertingTime: iso(p.startAlertingTime),
     connectedTime: iso(p.connectedTime),
     disconnectedTime: iso(p.endTime),
-    provider: conversation.mediaType === 'chat' ? 'PureCloud Webchat v2' : 'PureCloud Messaging',
+    provider: providerOf(conversation),
     segments: [],
   };
-  if (conversation.mediaType === 'chat')
-    return { ...common, roomId: `${conversation.id}@conference.emulator` };
+  if (conversation.mediaType === 'chat') return { ...common, roomId: roomId(conversation) };
   return {
     ...common,
-    type: conversation.channel === 'webmessaging' ? 'webmessaging' : 'open',
+    type: messengerType(conversation),
     toAddress: p.purpose === 'customer' ? { name: conversation.deploymentId ?? '' } : undefined,
     fromAddress: p.purpose === 'customer' ? { name: p.name } : undefined,
-    messages: conversation.messages.filter((m) => m.participantId === p.id).map(detailsOf),
+    messages: messagesOf(conversation, p).map((m) => messageDetails(conversation, m)),
   };
 }
 
@@ -99,6 +124,15 @@ export function genericParticipant(org: OrgDirectory, conversation: Conversation
   };
 }
 
+export function divisions(org: OrgDirectory) {
+  return [
+    {
+      division: { id: org.divisionId, selfUri: `/api/v2/authorization/divisions/${org.divisionId}` },
+      entities: [],
+    },
+  ];
+}
+
 export function genericConversation(org: OrgDirectory, conversation: Conversation) {
   return {
     id: conversation.id,
@@ -108,12 +142,7 @@ export function genericConversation(org: OrgDirectory, conversation: Conversatio
     conversationIds: [],
     recordingState: 'NONE',
     state: conversation.endTime === undefined ? 'connected' : 'disconnected',
-    divisions: [
-      {
-        division: { id: org.divisionId, selfUri: `/api/v2/authorization/divisions/${org.divisionId}` },
-        entities: [],
-      },
-    ],
+    divisions: divisions(org),
     recentTransfers: [],
     selfUri: `/api/v2/conversations/${conversation.id}`,
   };
@@ -140,9 +169,9 @@ function mediaParticipant(conversation: Conversation, p: Participant) {
     queue: p.queueId ? { id: p.queueId, selfUri: `/api/v2/routing/queues/${p.queueId}` } : undefined,
     attributes: { ...p.attributes },
     alertingTimeoutMs: p.alertingTimeoutMs,
-    provider: conversation.mediaType === 'chat' ? 'PureCloud Webchat v2' : 'PureCloud Messaging',
+    provider: providerOf(conversation),
   };
-  if (conversation.mediaType === 'chat') return { ...base, roomId: `${conversation.id}@conference.emulator` };
+  if (conversation.mediaType === 'chat') return { ...base, roomId: roomId(conversation) };
   const comm = communication(conversation, p) as {
     toAddress?: unknown;
     fromAddress?: unknown;
@@ -153,7 +182,7 @@ function mediaParticipant(conversation: Conversation, p: Participant) {
     toAddress: comm.toAddress,
     fromAddress: comm.fromAddress,
     messages: comm.messages,
-    type: conversation.channel === 'webmessaging' ? 'webmessaging' : 'open',
+    type: messengerType(conversation),
   };
 }
 
@@ -168,16 +197,19 @@ export function mediaConversation(conversation: Conversation) {
   };
 }
 
-/** MessageData: what POST .../communications/{id}/messages returns. */
+/**
+ * MessageData: what POST .../communications/{id}/messages returns and GET .../messages/{messageId}
+ * reads. `textBody` is deprecated and gone from the SDK 262 model, but Genesys still returns it unless
+ * the caller asks for `useNormalizedMessage=true` (platform-extra.md §5), and agent tools read it.
+ */
 export function messageData(conversation: Conversation, m: ConversationMessage) {
   return {
     id: m.id,
     timestamp: isoTime(m.time),
     direction: m.direction,
-    messengerType: conversation.channel === 'webmessaging' ? 'webmessaging' : 'open',
+    messengerType: messengerType(conversation),
     textBody: m.text,
-    status: m.direction === 'outbound' ? 'sent' : 'received',
-    media: [],
+    status: messageStatus(m),
     conversationId: conversation.id,
     selfUri: `/api/v2/conversations/messages/${conversation.id}/messages/${m.id}`,
   };

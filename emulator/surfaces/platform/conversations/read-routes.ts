@@ -4,7 +4,8 @@ import { ApiError, errors } from '../../../domain/errors.ts';
 import type { EmulatorRuntime } from '../../../runtime.ts';
 import { parseInput } from '../../validate.ts';
 import { principalOf } from '../auth-hook.ts';
-import { genericConversation, mediaConversation, messageData, webChatMessage } from './presenters.ts';
+import { singlePage } from '../paging.ts';
+import { genericConversation, mediaConversation, messageData } from './presenters.ts';
 import { ConversationParams, MessageParams } from './schemas.ts';
 
 const KIND_MEDIA: Record<string, MediaType> = { messages: 'message', chats: 'chat' };
@@ -29,13 +30,13 @@ export const conversationReadRoutes: FastifyPluginAsync<{ runtime: EmulatorRunti
 
   app.get('/api/v2/conversations', async (request) => {
     const entities = activeOf(principalOf(request).userId).map((c) => genericConversation(runtime.org(), c));
-    return { entities, pageSize: entities.length, pageNumber: 1, total: entities.length, pageCount: 1 };
+    return singlePage(entities, '/api/v2/conversations');
   });
 
   for (const kind of ['messages', 'chats'] as const) {
     app.get(`/api/v2/conversations/${kind}`, async (request) => {
       const entities = activeOf(principalOf(request).userId, KIND_MEDIA[kind]).map(mediaConversation);
-      return { entities, pageSize: entities.length, pageNumber: 1, total: entities.length, pageCount: 1 };
+      return singlePage(entities, `/api/v2/conversations/${kind}`);
     });
 
     app.get(`/api/v2/conversations/${kind}/:conversationId`, async (request) => {
@@ -48,14 +49,7 @@ export const conversationReadRoutes: FastifyPluginAsync<{ runtime: EmulatorRunti
     });
   }
 
-  // A chat's messages for an agent UI (the chat API of the older SDKs: getConversationsChatMessages).
-  app.get('/api/v2/conversations/chats/:conversationId/messages', async (request) => {
-    const { conversationId } = parseInput(ConversationParams, request.params, 'params');
-    const conversation = core.get(conversationId);
-    if (conversation.mediaType !== 'chat') throw errors.notFound(`chat conversation ${conversationId}`);
-    const entities = conversation.messages.map((m) => webChatMessage(conversation, m));
-    return { entities, selfUri: `/api/v2/conversations/chats/${conversationId}/messages` };
-  });
+  // A chat's messages for an agent UI (getConversationsChatMessages), paged: ../chat-messages.ts.
 
   app.get('/api/v2/conversations/messages/:conversationId/messages/:messageId', async (request) => {
     const { conversationId, messageId } = parseInput(MessageParams, request.params, 'params');

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The tests Stryker runs against each mutant (`npm run mutation`, test/config/stryker.config.json). One flat
+// project, because Stryker's vitest runner runs everything in one worker anyway: the unit, integration and
+// scenario tests that exercise the source in-process. Left out: tests that start the built commands from
+// dist/ in a child process (a mutant of the source never reaches them), the browser, package and contract
+// projects (slow, and they test the same source through a build or Pact).
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export default defineConfig({
+  test: {
+    root,
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/scenarios/**/*.test.ts'],
+    exclude: [
+      'test/integration/cli.test.ts',
+      'test/integration/bridge-cli.test.ts',
+      'test/scenarios/shard.test.ts',
+      '**/node_modules/**',
+    ],
+    setupFiles: ['test/support/leak-check.ts', 'test/config/mutation-setup.ts'],
+    env: { PACT_DO_NOT_TRACK: 'true' },
+    testTimeout: 60_000,
+  },
+});
