@@ -18,7 +18,8 @@ export function skippedSummary(r: ScenarioResult): string {
 export function prettyLine(r: ScenarioResult): string {
   const mark = !r.passed ? 'FAIL' : allSkipped(r) ? 'skip' : 'ok  ';
   const skipped = r.skipped.length ? ` (${skippedSummary(r)})` : '';
-  return `${mark} ${r.scenario} [${r.channel}] ${r.durationMs.toFixed(0)} ms${skipped}`;
+  const warnings = r.warnings.map((w) => `\n  warning: ${w}`).join('');
+  return `${mark} ${r.scenario} [${r.channel}] ${r.durationMs.toFixed(0)} ms${skipped}${warnings}`;
 }
 
 /** Where a failure happened: a step, or setting the run up (stepIndex -1). */
@@ -66,8 +67,11 @@ export function junit(results: ScenarioResult[]): string {
     const head = `    <testcase classname="${xml(r.file)}" name="${xml(`${r.scenario} [${r.channel}]`)}" time="${seconds(r.durationMs)}"`;
     const body: string[] = [];
     if (allSkipped(r)) body.push(`      <skipped message="${xml(skippedSummary(r))}"/>`);
-    else if (r.skipped.length) {
-      const lines = r.skipped.map((s) => `skipped step ${s.stepIndex + 1} (${s.verb}): ${s.reason}`);
+    else if (r.skipped.length || r.warnings.length) {
+      const lines = [
+        ...r.skipped.map((s) => `skipped step ${s.stepIndex + 1} (${s.verb}): ${s.reason}`),
+        ...r.warnings.map((w) => `warning: ${w}`),
+      ];
       body.push(`      <system-out>${xml(lines.join('\n'))}</system-out>`);
     }
     if (r.failure) {

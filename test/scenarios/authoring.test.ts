@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario, ScenarioError } from '../../scenarios/runner/load.ts';
+import { junit, prettyLine } from '../../scenarios/runner/reporters.ts';
 import { runScenario } from '../../scenarios/runner/run.ts';
 
 /**
@@ -198,6 +199,13 @@ ${expectFlow}`;
     ]);
     expect(result.transcript).toMatch(
       /runner +WARNING pat: flow "Bot Handoff Message Flow" took its failure path/,
+    );
+    // The reporters a person and a CI server read show it too.
+    expect(prettyLine(result)).toMatch(
+      /^ok .*\n {2}warning: pat: flow "Bot Handoff Message Flow" took its failure path/,
+    );
+    expect(junit([result])).toContain(
+      '<system-out>warning: pat: flow &#34;Bot Handoff Message Flow&#34; took',
     );
   });
 
