@@ -1,19 +1,22 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { BridgeConfigError, type BridgeWarning } from './index.ts';
+import { BridgeConfigError, BridgeFailure, type BridgeHealth, type BridgeWarning } from './index.ts';
 import { buildBridgeService } from './service/app.ts';
 import { loadServiceConfigFile, ServiceConfigError } from './service/config-file.ts';
 
 /**
  * The `genesys-bridge` command: `serve --config FILE` runs the HTTP/WebSocket service until SIGINT or
- * SIGTERM, which end every session (leaving Genesys) and exit 0. A bad command line exits 2, a bad config
- * file exits 1 naming each setting and its line. bridge/bin.mjs calls runCli(); nothing else reads argv.
+ * SIGTERM, then exits 0: with the memory store that ends every session (leaving Genesys); with Redis it
+ * hands them to the other instances (or to this one's next start). A bad command line exits 2, a bad
+ * config file exits 1 naming each setting and its line, an unreachable Redis exits 1 naming its URL.
+ * bridge/bin.mjs calls runCli(); nothing else reads argv.
  */
 export const USAGE = `Usage: genesys-bridge serve --config FILE [options]
 
 Options:
-  --config FILE        YAML or JSON with bridge: (the bridge configuration) and service: (apiKeys, webhooks,
-                       http: headerTimeoutMs, requestTimeoutMs, idleTimeoutMs)
+  --config FILE        YAML or JSON with bridge: (the bridge configuration), service: (apiKeys, webhooks,
+                       http: headerTimeoutMs, requestTimeoutMs, idleTimeoutMs) and store: (memory, the
+                       default, or redis: { url, keyPrefix, leaseTtlMs })
   --host HOST          interface to listen on (default 127.0.0.1)
   --port PORT          port to listen on; 0 picks a free one (default 8081)
   --log-level LEVEL    fatal | error | warn | info | debug | trace | silent (default warn)
@@ -114,9 +117,15 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       apiKeys: config.service.apiKeys,
       ...(config.service.webhooks ? { webhooks: config.service.webhooks } : {}),
       http: config.service.http,
+      store: config.store,
       logger: { level: args.logLevel },
     });
   } catch (thrown) {
+    if (thrown instanceof BridgeFailure && thrown.error.code === 'STORE_UNAVAILABLE') {
+      // One line that says what to check.
+      io.stderr(`genesys-bridge: ${thrown.error.message}\n`);
+      return 1;
+    }
     if (thrown instanceof ServiceConfigError) {
       io.stderr(`genesys-bridge: invalid config file\n${thrown.message}\n`);
       return 1;
@@ -147,7 +156,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   const { warnings } = await bridge.validate();
   // One write, so whoever waits for the ready line has the summary too.
   io.stdout(
-    `Genesys bridge service ready at http://${host}:${port}\n${summary(bridge.configs.default.channel, service.webhooks !== undefined, warnings)}`,
+    `Genesys bridge service ready at http://${host}:${port}\n${summary(bridge.configs.default.channel, service.webhooks !== undefined, bridge.health(), warnings)}`,
   );
 
   const signal = await io.signal(['SIGINT', 'SIGTERM']);
@@ -156,9 +165,15 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   return 0;
 }
 
-function summary(channel: string, webhooks: boolean, warnings: readonly BridgeWarning[]): string {
+function summary(
+  channel: string,
+  webhooks: boolean,
+  health: BridgeHealth,
+  warnings: readonly BridgeWarning[],
+): string {
   return [
     `  channel: ${channel}`,
+    `  store: ${health.store.label}${health.store.kind === 'redis' ? ' (sessions survive a restart; SIGTERM hands them over)' : ' (SIGTERM ends the sessions)'}`,
     '  API: POST /v1/transfers, GET /v1/transfers/{id}, POST /v1/transfers/{id}/messages|typing|end',
     '  events: GET /v1/transfers/{id}/events?afterSeq=, GET /v1/transfers/{id}/events/stream (SSE), /v1/stream (WebSocket)',
     `  webhooks: ${webhooks ? 'on' : 'off'}`,

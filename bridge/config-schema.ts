@@ -194,20 +194,49 @@ export const WebChatOptionsSchema = z
   })
   .prefault({});
 
+export const OpenMessagingOptionsSchema = z.strictObject({
+  /** The Open Messaging integration (Admin > Message > Platforms) customer messages go to. */
+  integrationId: uuid('openMessaging.integrationId'),
+  /**
+   * The integration's outbound webhook signature secret (outboundNotificationWebhookSignatureSecretToken):
+   * deliveries whose X-Hub-Signature-256 does not match it are refused. Genesys requires more than 15 characters.
+   */
+  webhookSecret: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'openMessaging.webhookSecret is required'
+          : 'openMessaging.webhookSecret must be text',
+    })
+    .min(16, {
+      error: 'openMessaging.webhookSecret must be at least 16 characters (Genesys requires more than 15)',
+    }),
+  /** `channel.from.idType` of the customers the bridge sends (the customer's id is the session id). */
+  idType: z
+    .enum(['Opaque', 'Email', 'Phone'], {
+      error: 'openMessaging.idType must be "Opaque", "Email" or "Phone"',
+    })
+    .default('Opaque'),
+  /** Send a Delivered receipt for every agent message relayed to the bot (agents then see it delivered). */
+  receipts: z.boolean({ error: 'openMessaging.receipts must be true or false' }).default(true),
+  /** How many retried webhook deliveries (by message id) are remembered to drop their duplicates. */
+  dedupeWindow: count('openMessaging.dedupeWindow', 100, 1_000_000).default(10_000),
+});
+
 export const GenesysBridgeConfigSchema = z.strictObject({
   /** Kore: "Genesys Cloud login URL" (mandatory), e.g. https://login.mypurecloud.ie. */
   loginUrl: requiredText('loginUrl'),
   /** Kore: "Organization ID". Required for WebChat. */
   organizationId: uuid('organizationId').optional(),
-  /** Kore: "Deployment ID" (Messenger deployment or WebChat widget deployment key). */
-  deploymentId: uuid('deploymentId'),
+  /** Kore: "Deployment ID" (Messenger deployment or WebChat widget deployment key); not used by Open Messaging. */
+  deploymentId: uuid('deploymentId').optional(),
   /** Kore: "Queue Name". Kept exactly as written apart from surrounding spaces. */
   queueName: requiredText('queueName').optional(),
   /** Kore: "Genesys WebSocket URL" (Web Messaging only). Derived from loginUrl when absent. */
   webSocketUrl: requiredText('webSocketUrl').optional(),
   channel: z
-    .enum(['auto', 'webMessaging', 'webChat'], {
-      error: 'channel must be "auto", "webMessaging" or "webChat"',
+    .enum(['auto', 'webMessaging', 'webChat', 'openMessaging'], {
+      error: 'channel must be "auto", "webMessaging", "webChat" or "openMessaging"',
     })
     .default('auto'),
   metadata: MetadataOptionsSchema,
@@ -216,7 +245,12 @@ export const GenesysBridgeConfigSchema = z.strictObject({
   timeouts: TimeoutsSchema,
   webMessaging: WebMessagingOptionsSchema,
   webChat: WebChatOptionsSchema,
-  /** Optional Platform API OAuth client (client credentials). Accepted and validated; not used yet. */
+  /** The Open Messaging integration; required for the openMessaging channel. */
+  openMessaging: OpenMessagingOptionsSchema.optional(),
+  /**
+   * A Platform API OAuth client (client credentials). Open Messaging needs it: the inbound API takes its
+   * token, and agent joins, transfers and the end come from its notifications. The guest channels do not use it.
+   */
   platformApi: z
     .strictObject({
       clientId: requiredText('platformApi.clientId'),
@@ -229,4 +263,4 @@ export const GenesysBridgeConfigSchema = z.strictObject({
 
 export type GenesysBridgeConfigInput = z.input<typeof GenesysBridgeConfigSchema>;
 export type ParsedBridgeConfig = z.output<typeof GenesysBridgeConfigSchema>;
-export type GenesysChannel = 'webMessaging' | 'webChat';
+export type GenesysChannel = 'webMessaging' | 'webChat' | 'openMessaging';

@@ -55,7 +55,7 @@ export function webSocketUrlWarnings(
   const derived = hosts.webMessagingUrl;
   const raw = settings.webSocketUrl;
   if (raw === undefined) return { url: derived, warnings: [] };
-  if (channel === 'webChat') {
+  if (channel !== 'webMessaging') {
     return {
       url: derived,
       warnings: [
@@ -63,7 +63,7 @@ export function webSocketUrlWarnings(
           code: 'WS_URL_IGNORED',
           level: 'warning',
           setting: 'webSocketUrl',
-          message: 'webSocketUrl is only used by the Web Messaging channel; this configuration uses WebChat',
+          message: `webSocketUrl is only used by the Web Messaging channel; this configuration uses ${channel === 'webChat' ? 'WebChat' : 'Open Messaging'}`,
         },
       ],
     };
@@ -87,7 +87,11 @@ export function webSocketUrlWarnings(
 
   const warnings: ConfigWarning[] = [];
   const queryDeployment = url.searchParams.get('deploymentId');
-  if (queryDeployment !== null && queryDeployment.toLowerCase() !== settings.deploymentId.toLowerCase()) {
+  if (
+    queryDeployment !== null &&
+    settings.deploymentId !== undefined &&
+    queryDeployment.toLowerCase() !== settings.deploymentId.toLowerCase()
+  ) {
     warnings.push({
       code: 'WS_URL_DEPLOYMENT_MISMATCH',
       level: 'warning',
@@ -213,7 +217,7 @@ export function settingWarnings(
       message: `surrounding spaces were removed from the queue name; "${queueName}" must match the Genesys queue name exactly`,
     });
   }
-  if (channel === 'webMessaging' && queueName === undefined) {
+  if (channel !== 'webChat' && queueName === undefined) {
     warnings.push({
       code: 'NO_QUEUE_NAME',
       level: 'info',
@@ -240,13 +244,13 @@ export function settingWarnings(
       message: `transcript summaries are cut to limits.maxTextLength (${settings.limits.maxTextLength}) characters`,
     });
   }
-  if (settings.platformApi) {
+  if (settings.platformApi && channel !== 'openMessaging') {
     warnings.push({
       code: 'PLATFORM_API_UNUSED',
       level: 'info',
       setting: 'platformApi',
       message:
-        'platformApi credentials are accepted but this bridge version does not call the Platform API yet (agent join and transfer stay inferred)',
+        'platformApi credentials are used by the Open Messaging channel only; this configuration does not call the Platform API (agent join and transfer stay as the guest channel shows them)',
     });
   }
   return warnings;

@@ -58,10 +58,21 @@ export type ConfigCheck = { ok: true; config: ResolvedBridgeConfig } | { ok: fal
 /** Like resolveBridgeConfig, but returns the issues instead of throwing. */
 export function checkBridgeConfig(input: unknown, settingPrefix = ''): ConfigCheck {
   const parsed = GenesysBridgeConfigSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error.issues, settingPrefix) };
+  const at = (setting: string) => settingPrefix + setting;
+  if (!parsed.success) {
+    // The per-channel requirement is named with the other problems, not only once they are fixed.
+    const raw = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : undefined;
+    const needsDeployment =
+      raw !== undefined &&
+      raw['deploymentId'] === undefined &&
+      raw['channel'] !== 'openMessaging' &&
+      !(raw['openMessaging'] !== undefined && (raw['channel'] ?? 'auto') === 'auto');
+    const issues = zodIssues(parsed.error.issues, settingPrefix);
+    if (needsDeployment) issues.push({ setting: at('deploymentId'), message: 'deploymentId is required' });
+    return { ok: false, issues };
+  }
   const settings = parsed.data;
   const issues: ConfigIssue[] = [];
-  const at = (setting: string) => settingPrefix + setting;
 
   const login = parseLoginUrl(settings.loginUrl);
   if (!login.ok) {
@@ -71,6 +82,27 @@ export function checkBridgeConfig(input: unknown, settingPrefix = ''): ConfigChe
   const hosts = login.hosts;
   const channel = chooseChannel(settings);
 
+  if (channel !== 'openMessaging' && !settings.deploymentId) {
+    issues.push({
+      setting: at('deploymentId'),
+      message: `deploymentId is required for the ${channel === 'webChat' ? 'WebChat' : 'Web Messaging'} channel`,
+    });
+  }
+  if (channel === 'openMessaging') {
+    if (!settings.openMessaging) {
+      issues.push({
+        setting: at('openMessaging'),
+        message: 'openMessaging { integrationId, webhookSecret } is required for the Open Messaging channel',
+      });
+    }
+    if (!settings.platformApi) {
+      issues.push({
+        setting: at('platformApi'),
+        message:
+          'platformApi { clientId, clientSecret } is required for the Open Messaging channel (the inbound API and its notifications need an OAuth client)',
+      });
+    }
+  }
   if (channel === 'webChat') {
     if (!settings.organizationId) {
       issues.push({
@@ -121,9 +153,10 @@ export function checkBridgeConfig(input: unknown, settingPrefix = ''): ConfigChe
   return { ok: true, config: { settings, channel, hosts, webSocketUrl: ws.url, warnings } };
 }
 
-/** bridge.md §4.3: an explicit channel wins; otherwise Kore's fields decide. */
+/** bridge.md §4.3: an explicit channel wins; otherwise Kore's fields decide (openMessaging settings alone pick it). */
 export function chooseChannel(settings: ParsedBridgeConfig): GenesysChannel {
   if (settings.channel !== 'auto') return settings.channel;
+  if (settings.openMessaging && !settings.deploymentId) return 'openMessaging';
   if (settings.webSocketUrl) return 'webMessaging';
   if (settings.organizationId && settings.queueName) return 'webChat';
   return 'webMessaging';

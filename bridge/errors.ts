@@ -22,6 +22,8 @@ export type BridgeErrorCode =
   | 'SESSION_READ_ONLY'
   | 'SESSION_ENDED'
   | 'PROVIDER_UNAVAILABLE'
+  /** The shared session store (Redis) cannot be reached: retryable. */
+  | 'STORE_UNAVAILABLE'
   | 'RECONNECT_EXHAUSTED'
   | 'TIMEOUT'
   | 'IDEMPOTENCY_CONFLICT'

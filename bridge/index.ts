@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { openMessagingAdapter } from './channels/openmessaging.ts';
+import { OpenMessagingHub } from './channels/openmessaging-hub.ts';
+import { OpenMessagingWebhook, type WebhookAnswer } from './channels/openmessaging-webhook.ts';
 import type { SocketFactory } from './channels/socket.ts';
 import { webChatAdapter } from './channels/webchat.ts';
 import { webMessagingAdapter } from './channels/webmessaging.ts';
 import { type Clock, SystemClock } from './clock.ts';
+import { createClusterBridge } from './cluster/cluster-bridge.ts';
 import {
   BridgeConfigError,
   type BridgeWarning,
   type ConfigIssue,
   configSetWarnings,
+  type ResolvedBridgeConfig,
   type ResolvedConfigSet,
   resolveBridgeConfigSet,
 } from './config.ts';
@@ -15,6 +21,9 @@ import { failure } from './errors.ts';
 import type { FetchLike } from './http/http-client.ts';
 import type { ChannelAdapterFactory } from './session/channel-adapter.ts';
 import { SessionRegistry } from './session/session-registry.ts';
+import { RedisStore } from './store/redis-store.ts';
+import type { SessionStore } from './store/session-store.ts';
+import { type BridgeStoreOption, resolveStoreSettings } from './store/settings.ts';
 import type {
   BridgeEvent,
   CustomerMessage,
@@ -38,6 +47,8 @@ import type {
  * real org or a local emulator (`loginUrl: 'http://127.0.0.1:PORT'`).
  */
 
+export { hubSignature, verifyHubSignature } from './channels/openmessaging-signature.ts';
+export type { WebhookAnswer } from './channels/openmessaging-webhook.ts';
 export type { SocketFactory } from './channels/socket.ts';
 export type { Clock, TimerHandle } from './clock.ts';
 export { ManualClock, SystemClock } from './clock.ts';
@@ -62,6 +73,11 @@ export { encodeMetadataValue, metadataSize } from './metadata.ts';
 export type { GenesysHosts, GenesysRegion } from './regions.ts';
 export { GENESYS_REGIONS, parseLoginUrl } from './regions.ts';
 export type { ChannelAdapter, ChannelAdapterFactory, ChannelEvents } from './session/channel-adapter.ts';
+export { MemoryStore } from './store/memory-store.ts';
+export { RedisStore, type RedisStoreOptions } from './store/redis-store.ts';
+export type * from './store/session-store.ts';
+export type { BridgeStoreOption, RedisStoreSettingsInput } from './store/settings.ts';
+export { checkStoreSettings, resolveStoreSettings } from './store/settings.ts';
 export type * from './types.ts';
 
 export interface BridgeDeps {
@@ -79,6 +95,30 @@ export interface BridgeDeps {
   onListenerError?: (error: unknown) => void;
   /** Replaces channel adapters (custom transports, tests). */
   adapters?: Partial<Record<GenesysChannel, ChannelAdapterFactory>>;
+  /**
+   * Where sessions live. `memory` (the default): in this process, as they always were; closing (or a
+   * restart) ends them. `{ redis: { url } }`: in Redis, shared by every instance that uses it: sessions
+   * survive a restart and move to another instance when theirs dies or closes (see bridge/cluster).
+   * `{ shared: store }`: a SessionStore object, such as a MemoryStore several bridges in one process share.
+   */
+  store?: BridgeStoreOption;
+}
+
+/** What a load balancer asks: is this instance ready for work, and can it reach its store. */
+export interface BridgeHealth {
+  ready: boolean;
+  store: { kind: 'memory' | 'redis'; label: string; available: boolean };
+  /** Live sessions this instance holds the Genesys connection of. */
+  sessions: number;
+}
+
+/** With a shared store: where webhook deliveries resume after a takeover, and who delivers them now. */
+export interface WebhookOutbox {
+  /** The highest seq the receiver acknowledged, as the store has it. */
+  cursor(sessionId: string): Promise<number | undefined>;
+  save(sessionId: string, seq: number): Promise<void>;
+  /** Whether this instance delivers the session's events now (it owns the session). */
+  owns(sessionId: string): boolean;
 }
 
 export interface ValidationResult {
@@ -93,6 +133,16 @@ export interface Bridge {
   /** The validated configuration(s) this bridge runs on. */
   readonly configs: ResolvedConfigSet;
   validate(): Promise<ValidationResult>;
+  /**
+   * Connects the store and, with a shared one, starts taking over sessions nobody owns (a restart finds
+   * its sessions this way). Every other call does it first; call it to fail early: it rejects with
+   * STORE_UNAVAILABLE naming the store when it cannot be reached.
+   */
+  start(): Promise<void>;
+  /** Ready for work (false while closing or while the store is unreachable), the store, live sessions. */
+  health(): BridgeHealth;
+  /** Set with a shared store (see WebhookOutbox); the service's webhooks use it. */
+  readonly outbox?: WebhookOutbox;
   startTransfer(request: StartTransferRequest): Promise<StartTransferResult>;
   sendCustomerMessage(sessionId: string, message: CustomerMessage): Promise<SendAck>;
   /** Best effort: coalesced, throttled, and dropped first under pressure. */
@@ -111,9 +161,25 @@ export interface Bridge {
     listener: (event: BridgeEvent) => void,
     options?: { afterSeq?: number },
   ): () => void;
-  /** New events of every session; returns an unsubscribe. */
+  /**
+   * New events of every session; returns an unsubscribe. With a shared store: of every session this
+   * instance owns (as the store took them), so that each event is pushed by one instance only.
+   */
   onEvent(listener: (event: BridgeEvent) => void): () => void;
-  /** Ends every live session (leaving Genesys) and releases the bridge. */
+  /**
+   * The Open Messaging webhook (configurations with `channel: openMessaging`): `accept(rawBody,
+   * signatureHeader)` checks a delivery's X-Hub-Signature-256 and answers it (200, or 401 / 400), and
+   * `listener` is a Node `(request, response)` handler to mount at the integration's webhook URL in your
+   * own HTTP server. The bridge service mounts it at `POST /v1/openmessaging/webhook`.
+   */
+  readonly openMessagingWebhook: {
+    accept(rawBody: Uint8Array | string, signature: string | string[] | undefined): WebhookAnswer;
+    listener(request: IncomingMessage, response: ServerResponse): void;
+  };
+  /**
+   * Memory store: ends every live session (leaving Genesys) and releases the bridge. Shared store: hands
+   * every session it owns to the other instances (they stay live in Genesys), then disconnects.
+   */
   close(): Promise<void>;
 }
 
@@ -140,9 +206,23 @@ export function createBridge(config: unknown, deps: BridgeDeps = {}): Bridge {
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   };
+  // One hub per Open Messaging configuration (its integration, Platform API client and notifications),
+  // made up front so the webhook knows every integration's secret before the first session opens.
+  const hubs = new Map<ResolvedBridgeConfig, OpenMessagingHub>();
+  for (const config of [configs.default, ...configs.byBotChannel.values()]) {
+    if (config.channel === 'openMessaging') hubs.set(config, new OpenMessagingHub(config, clock, transport));
+  }
   const adapters: Partial<Record<GenesysChannel, ChannelAdapterFactory>> = {
     webMessaging: webMessagingAdapter({ ...transport, ...(deps.newId ? { newId: deps.newId } : {}) }),
     webChat: webChatAdapter(transport),
+    openMessaging: openMessagingAdapter({
+      hubFor: (config) => {
+        const hub = hubs.get(config);
+        if (!hub) throw failure('CONFIG_INVALID', 'this configuration has no Open Messaging settings');
+        return hub;
+      },
+      ...(deps.newId ? { newId: deps.newId } : {}),
+    }),
     ...(deps.adapters ?? {}),
   };
   const registry = new SessionRegistry({
@@ -157,6 +237,39 @@ export function createBridge(config: unknown, deps: BridgeDeps = {}): Bridge {
           throw error;
         })),
   });
+  const webhook = new OpenMessagingWebhook(
+    () => [...hubs.values()],
+    deps.onListenerError ??
+      ((error) =>
+        queueMicrotask(() => {
+          throw error;
+        })),
+  );
+  const openMessagingWebhook: Bridge['openMessagingWebhook'] = {
+    accept: (raw, signature) => webhook.accept(raw, signature),
+    listener: webhook.listener,
+  };
+  const shared = sharedStore(deps.store);
+  if (shared) {
+    // Sessions in a shared store: the engine of bridge/cluster (leases, takeovers, commands via the store).
+    return createClusterBridge({
+      configs,
+      adapters,
+      clock,
+      newId: deps.newId ?? randomUUID,
+      onListenerError:
+        deps.onListenerError ??
+        ((error) =>
+          queueMicrotask(() => {
+            throw error;
+          })),
+      ...shared,
+      openMessagingWebhook,
+      onClose: () => {
+        for (const hub of hubs.values()) hub.close();
+      },
+    });
+  }
   let closed = false;
   const open = () => {
     if (closed) throw failure('INTERNAL', 'the bridge is closed');
@@ -169,6 +282,12 @@ export function createBridge(config: unknown, deps: BridgeDeps = {}): Bridge {
       channel: configs.default.channel,
       errors: [],
       warnings: configSetWarnings(configs),
+    }),
+    start: async () => {},
+    health: () => ({
+      ready: !closed,
+      store: { kind: 'memory', label: 'memory', available: true },
+      sessions: registry.liveCount,
     }),
     startTransfer: async (request) => {
       open();
@@ -193,10 +312,39 @@ export function createBridge(config: unknown, deps: BridgeDeps = {}): Bridge {
     subscribe: (sessionId, listener, options = {}) =>
       registry.require(sessionId).log.subscribe(listener, options.afterSeq ?? 0),
     onEvent: (listener) => registry.onEvent(listener),
+    openMessagingWebhook,
     close: async () => {
       if (closed) return;
       closed = true;
       await registry.closeAll();
+      for (const hub of hubs.values()) hub.close();
     },
+  };
+}
+
+/** The shared store a `store` option names (undefined for the default, this process's memory). */
+function sharedStore(
+  option: BridgeStoreOption | undefined,
+): { store: SessionStore; leaseTtlMs: number; instanceId?: string } | undefined {
+  if (option === undefined || option === 'memory' || 'memory' in option) return undefined;
+  if ('shared' in option) {
+    return {
+      store: option.shared,
+      leaseTtlMs: option.leaseTtlMs ?? 15_000,
+      ...(option.instanceId !== undefined ? { instanceId: option.instanceId } : {}),
+    };
+  }
+  const settings = resolveStoreSettings(option);
+  if (settings === 'memory' || 'memory' in settings) return undefined;
+  const redis = settings.redis;
+  return {
+    store: new RedisStore({
+      url: redis.url,
+      ...(redis.keyPrefix !== undefined ? { keyPrefix: redis.keyPrefix } : {}),
+      connectTimeoutMs: redis.connectTimeoutMs,
+      commandTimeoutMs: redis.commandTimeoutMs,
+    }),
+    leaseTtlMs: redis.leaseTtlMs,
+    ...(redis.instanceId !== undefined ? { instanceId: redis.instanceId } : {}),
   };
 }

@@ -13,6 +13,7 @@ export const USAGE = `Usage: genesys-emulator <command> [options]
 
 Commands:
   start        run the emulator with an org (the default command)
+  pack         write a repro pack from a data dir (start --from-pack FILE opens one)
   scenarios    run scenario files against an in-process emulator and the real bridge
 
 Options:
@@ -23,6 +24,7 @@ Run "genesys-emulator <command> --help" for a command's options.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   start: async (argv) => (await import('../emulator/cli/start.ts')).runStart(argv),
+  pack: async (argv) => (await import('../emulator/cli/pack.ts')).runPack(argv),
   scenarios: async (argv) => {
     const { scenariosCli } = await import('../scenarios/runner/cli.ts');
     return scenariosCli(argv, libraryDir());
@@ -37,6 +39,11 @@ function libraryDir(): string {
   const built = fileURLToPath(new URL('../scenarios/library', import.meta.url));
   const checkout = fileURLToPath(new URL('../../', import.meta.url));
   return existsSync(join(checkout, 'emulator', 'app.ts')) ? join(checkout, 'scenarios', 'library') : built;
+}
+
+/** A scenario pool worker thread started from this bundle (scenarios/runner/pool.ts). */
+export async function scenarioWorker(): Promise<void> {
+  await import('../scenarios/runner/pool-worker.ts');
 }
 
 /** Resolves with the exit code. */

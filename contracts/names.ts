@@ -9,6 +9,7 @@ export const CONSUMER = 'genesys-bridge';
 export const PROVIDERS = {
   webMessaging: 'genesys-cloud-webmessaging',
   webChat: 'genesys-cloud-webchat',
+  openMessaging: 'genesys-cloud-openmessaging',
 } as const;
 
 export type ProviderKey = keyof typeof PROVIDERS;
@@ -54,4 +55,18 @@ export const WEB_CHAT_FRAMES = {
   agentMessage: 'a message frame from the agent',
   agentTyping: 'a typing-indicator frame from the agent',
   heartbeat: 'a heartbeat frame on a quiet stream',
+} as const;
+
+/** Bodies Genesys POSTs to the Open Messaging integration's webhook (asynchronous messages, signed). */
+export const OPEN_MESSAGING_WEBHOOKS = {
+  agentText: "a webhook delivery of an agent's text (Outbound Text from a Human), signed",
+  botText: "a webhook delivery of the flow's text (Outbound Text from a Bot), signed",
+  agentTyping: 'a webhook delivery of agent typing (Outbound Event Typing On), signed',
+} as const;
+
+/** Queue notification frames the bridge follows an Open Messaging conversation by (asynchronous messages). */
+export const OPEN_MESSAGING_NOTIFICATIONS = {
+  agentJoined: 'a queue conversation notification: an agent connected to the customer',
+  transferred: 'a queue conversation notification: the agent transferred the customer to a queue',
+  ended: 'a queue conversation notification: the agent ended the conversation',
 } as const;

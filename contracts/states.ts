@@ -34,6 +34,21 @@ export const STATES = {
   chatEnded: 'agent {agentName} has ended the guest chat',
   chatTransferred: 'agent {agentName} has transferred the guest chat to queue {queueName}',
   streamQuiet: 'the guest chat stream has been quiet for {seconds} seconds',
+  // ── Open Messaging ─────────────────────────────────────────────────────────────────────────────
+  platformClient: 'OAuth client {clientId} with secret {clientSecret} may call the Platform API',
+  openIntegration:
+    'Open Messaging integration {integrationId} signs its webhook with {secret} and routes to queue {queueName}',
+  openFlowGreets:
+    'the inbound message flow of Open Messaging integration {integrationId} greets with {greeting}',
+  openCustomer:
+    'customer {customerId} has started a conversation on Open Messaging integration {integrationId}',
+  openAnswered: 'agent {agentName} has answered the conversation of Open Messaging customer {customerId}',
+  openSaid: 'agent {agentName} has said {text} to Open Messaging customer {customerId}',
+  openTyping: 'agent {agentName} is typing to Open Messaging customer {customerId}',
+  openTransferred:
+    'agent {agentName} has transferred Open Messaging customer {customerId} to queue {queueName}',
+  openEnded: 'agent {agentName} has ended the conversation of Open Messaging customer {customerId}',
+  notificationChannel: 'the Platform API client has a notification channel',
 } as const;
 
 export type StateKey = keyof typeof STATES;
@@ -51,6 +66,13 @@ export const STATE_RETURNS = {
   guestChat: ['conversationId', 'memberId', 'jwt'],
   chatAnswered: ['agentMemberId'],
   historyJwt: ['jwt'],
+  platformClient: ['accessToken'],
+  // Loading the integration reloads the org, which forgets tokens: the client's new one.
+  openIntegration: ['accessToken'],
+  openFlowGreets: ['accessToken'],
+  openCustomer: ['conversationId', 'customerParticipantId'],
+  openSaid: ['messageId'],
+  notificationChannel: ['channelId', 'queueId'],
 } as const satisfies Partial<Record<StateKey, readonly string[]>>;
 
 /** A state with its parameters, ready for `.given(name, params)`. */

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { installActivityLog, prettyLogDestination } from './activity/terminal.ts';
 import type { EmulatorOptionsInput } from './config/options.ts';
 import { EmulatorRuntime } from './runtime.ts';
+import type { RestoreReport } from './store/journal/durable-state.ts';
 import { clientErrorHandler } from './surfaces/client-errors.ts';
 import { consoleSurface } from './surfaces/console/index.ts';
 import { installContentParsers } from './surfaces/content-parsers.ts';
@@ -13,6 +14,7 @@ import { faultRoutes, installFaultInjection } from './surfaces/fault-injection.t
 import { localOnly } from './surfaces/local-only.ts';
 import { loginSurface } from './surfaces/login.ts';
 import { notificationsSurface } from './surfaces/notifications/routes.ts';
+import { openMessagingSurface } from './surfaces/openmessaging/index.ts';
 import { platformSurface } from './surfaces/platform/index.ts';
 import { webchatSurface } from './surfaces/webchat/index.ts';
 import { webMessagingSurface } from './surfaces/webmessaging/index.ts';
@@ -42,6 +44,33 @@ function checkingInterval(shortestTimeoutMs: number): number {
 export interface Emulator {
   app: FastifyInstance;
   runtime: EmulatorRuntime;
+  /** What a start with a data dir found there (undefined without one). */
+  restored?: RestoreReport | undefined;
+}
+
+/**
+ * With a data dir, nothing leaves before the journal has it: every answer (onSend runs before the
+ * reply is written) commits the operation's changes first. The directory is restored once every surface
+ * has registered its restore hooks, and released (after a last snapshot) when the emulator closes.
+ */
+function keepDurably(app: FastifyInstance, runtime: EmulatorRuntime): void {
+  app.addHook('onSend', (_request, _reply, payload, done) => {
+    runtime.beforeOutput();
+    done(null, payload);
+  });
+  app.addHook('onClose', async () => runtime.durable?.close());
+}
+
+async function openDataDir(
+  app: FastifyInstance,
+  runtime: EmulatorRuntime,
+): Promise<RestoreReport | undefined> {
+  try {
+    return runtime.openDataDir();
+  } catch (e) {
+    await app.close();
+    throw e;
+  }
 }
 
 /**
@@ -87,6 +116,7 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
   const surfaces = [
     loginSurface,
     platformSurface,
+    openMessagingSurface,
     notificationsSurface,
     webMessagingSurface,
     webchatSurface,
@@ -97,6 +127,8 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
     localOnly('console', [consoleSurface]),
   ];
   for (const surface of surfaces) await app.register(surface, { runtime });
+  if (runtime.durable) keepDurably(app, runtime);
   await app.ready();
-  return { app, runtime };
+  const restored = runtime.durable ? await openDataDir(app, runtime) : undefined;
+  return { app, runtime, restored };
 }

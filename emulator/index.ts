@@ -39,11 +39,20 @@ export type {
   WaitUntilOptions,
 } from './handle/types.ts';
 export { type ActivitySource, untilQuiet, WaitTimeout } from './handle/waiting.ts';
+export {
+  type ReproPack,
+  ReproPackError,
+  type ReproPackScenario,
+  readReproPack,
+  writeReproPack,
+} from './inspect/repro-pack.ts';
 export type { SequenceActor, SequenceModel, SequenceStep } from './inspect/sequence.ts';
+export { DataDirError, type RestoreReport } from './store/journal/durable-state.ts';
 export { packageVersion as version } from './version.ts';
 
 // Event types that other modules add to DomainEvent (declaration merging) are public types too: these
 // imports put their declarations in the package's types.
 import './domain/conversations/events.ts';
+import './domain/openmessaging/events.ts';
 import './surfaces/fault-injection.ts';
 import './surfaces/webchat/events.ts';

@@ -6,12 +6,14 @@
 import { fileURLToPath } from 'node:url';
 import { discoverScenarioFiles } from './runner/discover.ts';
 import { type LoadedScenario, loadScenarioFile } from './runner/load.ts';
+import { runInPool } from './runner/pool.ts';
 import { type RunOptions, runScenario, type ScenarioResult } from './runner/run.ts';
 import { filesOfShard, type Shard } from './runner/shard.ts';
 import type { ScenarioChannel } from './runner/world.ts';
 
 export type { LoadedScenario, ScenarioProblem, ScenarioStep } from './runner/load.ts';
 export { loadScenarioFile, parseScenario, ScenarioError } from './runner/load.ts';
+export { defaultJobs } from './runner/pool.ts';
 export { allSkipped, json, junit, prettyFailure, prettyLine, skippedSummary } from './runner/reporters.ts';
 export type { RunOptions, ScenarioResult, SkippedStep } from './runner/run.ts';
 export { runScenario } from './runner/run.ts';
@@ -41,24 +43,34 @@ export function loadScenarios(
 export interface RunScenariosOptions extends RunOptions {
   /** Only runs on this channel. */
   channel?: ScenarioChannel;
-  /** Called with each result as soon as its run ends. */
+  /**
+   * Runs at once, each on a worker thread (1: one after another in this thread, the default here;
+   * the command defaults to one per core). Runs against a `target` are always one at a time: each
+   * resets the target.
+   */
+  jobs?: number;
+  /** Called with each result, in the order of the runs, as soon as it and every earlier one ended. */
   onResult?: (result: ScenarioResult) => void;
 }
 
-/** Runs each scenario once per channel it names, one run after another; resolves with every result. */
+/** Runs each scenario once per channel it names; resolves with every result, in that order. */
 export async function runScenarios(
   scenarios: readonly LoadedScenario[],
   options: RunScenariosOptions = {},
 ): Promise<ScenarioResult[]> {
-  const { channel, onResult, ...runOptions } = options;
+  const { channel, onResult, jobs = 1, ...runOptions } = options;
+  const runs = scenarios.flatMap((scenario) =>
+    scenario.channels
+      .filter((ch) => channel === undefined || ch === channel)
+      .map((ch) => ({ scenario, channel: ch as ScenarioChannel })),
+  );
+  if (jobs > 1 && runOptions.target === undefined && runs.length > 1)
+    return runInPool(runs, runOptions, jobs, onResult);
   const results: ScenarioResult[] = [];
-  for (const scenario of scenarios) {
-    for (const ch of scenario.channels) {
-      if (channel !== undefined && ch !== channel) continue;
-      const result = await runScenario(scenario, ch as ScenarioChannel, runOptions);
-      results.push(result);
-      onResult?.(result);
-    }
+  for (const run of runs) {
+    const result = await runScenario(run.scenario, run.channel, runOptions);
+    results.push(result);
+    onResult?.(result);
   }
   return results;
 }

@@ -11,6 +11,7 @@ import {
   type AdapterContext,
   type AdapterOpenRequest,
   type AdapterOpenResult,
+  type AdapterResumeContext,
   type ChannelAdapter,
   type ChannelAdapterFactory,
   type HistoryCatchUp,
@@ -21,8 +22,8 @@ import {
   type SendResult,
   UnconfirmedFailure,
 } from '../session/channel-adapter.ts';
-import type { AgentInfo } from '../types.ts';
-import { Reconnector } from './reconnector.ts';
+import type { AgentInfo, JsonValue } from '../types.ts';
+import { backoffDelay, Reconnector } from './reconnector.ts';
 import { type GuestSocket, type SocketFactory, wsSocketFactory } from './socket.ts';
 import {
   type ChatMessageEvent,
@@ -82,6 +83,7 @@ export class WebChatAdapter implements ChannelAdapter {
   readonly #http: HttpClient;
   readonly #socketFactory: SocketFactory;
   readonly #reconnector: Reconnector;
+  readonly #random: () => number;
   readonly #members = new Map<string, MemberInfo>();
   #chat: CreatedChat | undefined;
   #socket: GuestSocket | undefined;
@@ -105,6 +107,7 @@ export class WebChatAdapter implements ChannelAdapter {
     this.#context = context;
     this.#clock = context.clock;
     const random = deps.random ?? Math.random;
+    this.#random = random;
     this.#http = new HttpClient({ fetch: deps.fetch ?? fetch, clock: context.clock, random });
     this.#socketFactory = deps.socketFactory ?? wsSocketFactory;
     const timeouts = context.config.settings.timeouts;
@@ -170,6 +173,46 @@ export class WebChatAdapter implements ChannelAdapter {
       throw thrown;
     }
     this.#opened = true;
+    return { conversationId: chat.conversationId };
+  }
+
+  /** The chat (its member, JWT and stream) and the agent: what another process reconnects with. */
+  resumeState(): JsonValue | undefined {
+    if (!this.#chat) return undefined;
+    return {
+      chat: { ...this.#chat },
+      ...(this.#agent ? { agent: { ...this.#agent } as unknown as JsonValue } : {}),
+    };
+  }
+
+  /**
+   * In the process that took the session over: reopens the chat's event stream with the stored member JWT
+   * (retried within reconnectWindowMs), then reads the member list like any reconnect, so presence changes
+   * made meanwhile are reported; the session then reads the messages it missed.
+   */
+  async resume(state: JsonValue, context: AdapterResumeContext): Promise<AdapterOpenResult> {
+    const root = typeof state === 'object' && state !== null && !Array.isArray(state) ? state : {};
+    const chat = storedChat(root['chat']);
+    if (!chat) throw failure('SESSION_NOT_FOUND', 'the stored session has no WebChat chat to resume');
+    this.#chat = chat;
+    const agent = root['agent'];
+    if (typeof agent === 'object' && agent !== null && !Array.isArray(agent))
+      this.#agent = agent as unknown as MemberInfo;
+    for (const id of context.sentProviderIds) this.#claim(id);
+    const { connectMs, reconnectWindowMs } = this.#context.config.settings.timeouts;
+    const deadline = this.#clock.now() + Math.max(connectMs, reconnectWindowMs);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#connectStream();
+        break;
+      } catch (thrown) {
+        const delay = backoffDelay(attempt, this.#context.config.settings.timeouts, this.#random);
+        if (this.#closed || this.#clock.now() + delay >= deadline) throw thrown;
+        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, delay));
+      }
+    }
+    this.#opened = true;
+    await this.#resumed();
     return { conversationId: chat.conversationId };
   }
 
@@ -633,4 +676,18 @@ function agentInfo(member: MemberInfo): AgentInfo {
 
 function optionalAt(at: number | undefined): { occurredAt?: number } {
   return at !== undefined ? { occurredAt: at } : {};
+}
+
+/** A chat as resumeState() stored it. */
+function storedChat(value: unknown): CreatedChat | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const chat = value as Record<string, unknown>;
+  const text = (key: string) =>
+    typeof chat[key] === 'string' && chat[key] !== '' ? (chat[key] as string) : undefined;
+  const conversationId = text('conversationId');
+  const memberId = text('memberId');
+  const jwt = text('jwt');
+  const eventStreamUri = text('eventStreamUri');
+  if (!conversationId || !memberId || !jwt || !eventStreamUri) return undefined;
+  return { conversationId, memberId, jwt, eventStreamUri };
 }

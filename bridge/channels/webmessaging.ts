@@ -5,6 +5,7 @@ import { type FetchLike, HttpClient } from '../http/http-client.ts';
 import {
   type AdapterContext,
   type AdapterOpenResult,
+  type AdapterResumeContext,
   type ChannelAdapter,
   type ChannelAdapterFactory,
   type HistoryCatchUp,
@@ -17,6 +18,7 @@ import {
   UnconfirmedFailure,
 } from '../session/channel-adapter.ts';
 import { withTimeout } from '../session/with-timeout.ts';
+import type { JsonValue } from '../types.ts';
 import { backoffDelay, Reconnector } from './reconnector.ts';
 import { type GuestSocket, type SocketFactory, wsSocketFactory } from './socket.ts';
 import {
@@ -99,7 +101,7 @@ export class WebMessagingAdapter implements ChannelAdapter {
   readonly #newId: () => string;
   readonly #random: () => number;
   readonly #history: WebMessagingHistory;
-  readonly #token: string;
+  #token: string;
   readonly #pending = new Map<string, Pending>();
   /** Ids of the guest's own messages Genesys confirmed (echo) or findSent found: each counts once. */
   readonly #claimedInbound = new Set<string>();
@@ -156,20 +158,7 @@ export class WebMessagingAdapter implements ChannelAdapter {
   }
 
   async open(): Promise<AdapterOpenResult> {
-    const deadline = this.#clock.now() + this.#context.config.settings.timeouts.connectMs;
-    let session: SessionInfo;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        session = await this.#connect();
-        break;
-      } catch (thrown) {
-        const error = toBridgeError(thrown);
-        const delay = this.#backoff(attempt);
-        if (this.#closed || error.code === 'FORBIDDEN' || this.#clock.now() + delay >= deadline) throw thrown;
-        await this.#sleep(delay);
-        if (this.#closed) throw thrown;
-      }
-    }
+    const session = await this.#connectWithin(this.#context.config.settings.timeouts.connectMs);
     if (!session.connected || session.readOnly) {
       this.#dropSocket();
       throw failure(
@@ -182,6 +171,70 @@ export class WebMessagingAdapter implements ChannelAdapter {
     this.#opened = true;
     this.#live = true;
     this.#startHeartbeat();
+    return session.maxCustomDataBytes !== undefined ? { maxCustomDataBytes: session.maxCustomDataBytes } : {};
+  }
+
+  /** Connects and configures the session, retrying with backoff for up to `ms` (never after a 403). */
+  async #connectWithin(ms: number): Promise<SessionInfo> {
+    const deadline = this.#clock.now() + ms;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#connect();
+      } catch (thrown) {
+        const error = toBridgeError(thrown);
+        const delay = this.#backoff(attempt);
+        if (this.#closed || error.code === 'FORBIDDEN' || this.#clock.now() + delay >= deadline) throw thrown;
+        await this.#sleep(delay);
+        if (this.#closed) throw thrown;
+      }
+    }
+  }
+
+  /** The guest token is all another process needs to reconnect to this conversation. */
+  resumeState(): JsonValue {
+    return { token: this.#token };
+  }
+
+  /**
+   * In the process that took the session over: configureSession with the token the first process opened it
+   * with resumes the same guest session and conversation (guest-protocols.md §2.10), retried within
+   * reconnectWindowMs. A new session means Genesys no longer knows the token: fine only when nothing was
+   * ever sent (the conversation starts with the first message), else the session expired. A read-only
+   * session is reported online and then ended, like a reconnect that finds it read-only, so the session
+   * reads what the agent sent before the end.
+   */
+  async resume(state: JsonValue, context: AdapterResumeContext): Promise<AdapterOpenResult> {
+    const token =
+      typeof state === 'object' && state !== null && !Array.isArray(state) ? state['token'] : undefined;
+    if (typeof token !== 'string' || token === '') {
+      throw failure(
+        'SESSION_NOT_FOUND',
+        'the stored session has no Web Messaging guest token to resume with',
+      );
+    }
+    this.#token = token;
+    for (const id of context.sentProviderIds) this.#claimedInbound.add(id);
+    const { connectMs, reconnectWindowMs } = this.#context.config.settings.timeouts;
+    const session = await this.#connectWithin(Math.max(connectMs, reconnectWindowMs));
+    if (session.newSession && context.anythingSent) {
+      this.#dropSocket();
+      throw failure(
+        'SESSION_EXPIRED',
+        'Genesys no longer knows the guest session (it answered with a new session)',
+      );
+    }
+    if (!session.connected && !session.readOnly) {
+      this.#dropSocket();
+      throw failure('PROVIDER_UNAVAILABLE', 'Genesys did not connect the guest session', { retryable: true });
+    }
+    this.#opened = true;
+    this.#live = true;
+    if (session.readOnly) {
+      this.#context.events.connectivity('online');
+      this.#reportEnd({ reason: 'readOnly', by: 'system' });
+    } else {
+      this.#startHeartbeat();
+    }
     return session.maxCustomDataBytes !== undefined ? { maxCustomDataBytes: session.maxCustomDataBytes } : {};
   }
 
@@ -302,10 +355,15 @@ export class WebMessagingAdapter implements ChannelAdapter {
   #url(): string {
     const { config } = this.#context;
     const query = new URLSearchParams({
-      deploymentId: config.settings.deploymentId,
+      deploymentId: this.#deploymentId(),
       application: config.settings.webMessaging.application,
     });
     return `${config.webSocketUrl}?${query.toString()}`;
+  }
+
+  /** The Messenger deployment (config.ts requires it for this channel). */
+  #deploymentId(): string {
+    return this.#context.config.settings.deploymentId ?? '';
   }
 
   /** Opens a socket and configures the session on it; resolves with the SessionResponse. */
@@ -345,11 +403,7 @@ export class WebMessagingAdapter implements ChannelAdapter {
             reject: fail,
           });
           try {
-            socket.send(
-              JSON.stringify(
-                configureSessionFrame(this.#token, this.#context.config.settings.deploymentId, tracingId),
-              ),
-            );
+            socket.send(JSON.stringify(configureSessionFrame(this.#token, this.#deploymentId(), tracingId)));
           } catch (thrown) {
             this.#pending.delete(tracingId);
             fail(

@@ -11,10 +11,10 @@ import { failure } from '../errors.ts';
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  /** JSON-encoded when present. */
+  /** JSON-encoded when present; a URLSearchParams is sent as a form (the OAuth token request). */
   body?: unknown;
   /** `idempotent`: GET/DELETE and the like; `refusalsOnly`: retry only what Genesys certainly refused (429, 503). */
   retry: 'idempotent' | 'refusalsOnly';
@@ -101,7 +101,10 @@ export class HttpClient {
     try {
       const headers: Record<string, string> = { Accept: 'application/json', ...(request.headers ?? {}) };
       const init: RequestInit = { method: request.method, headers, signal: controller.signal };
-      if (request.body !== undefined) {
+      if (request.body instanceof URLSearchParams) {
+        headers['Content-Type'] = 'application/x-www-form-urlencoded';
+        init.body = request.body.toString();
+      } else if (request.body !== undefined) {
         headers['Content-Type'] = 'application/json';
         init.body = JSON.stringify(request.body);
       }

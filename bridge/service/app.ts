@@ -13,6 +13,7 @@ import { ServiceError } from './errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { openMessagingWebhookRoute } from './routes/openmessaging-webhook.ts';
 import { streamRoute } from './routes/stream.ts';
 import { transferRoutes } from './routes/transfers.ts';
 import { checkServiceSettings, type ServiceSettings, type ServiceSettingsInput } from './settings.ts';
@@ -49,6 +50,12 @@ export interface BridgeServiceOptions {
   heartbeatMs?: number;
   /** Largest request body or WebSocket frame; default 1 MiB. */
   bodyLimit?: number;
+  /**
+   * Where sessions live (createBridge's `store`): memory by default, or `{ redis: { url } }` for sessions
+   * that survive a restart and several instances behind a load balancer. The store is connected before
+   * the service is returned: an unreachable one throws STORE_UNAVAILABLE naming it.
+   */
+  store?: BridgeDeps['store'];
 }
 
 export interface BridgeService {
@@ -96,6 +103,7 @@ export async function buildBridgeService(options: BridgeServiceOptions): Promise
   });
   const bridge = createBridge(options.config, {
     ...deps,
+    ...(options.store !== undefined ? { store: options.store } : {}),
     clock,
     // A stream or webhook listener that throws is a bug to log, never a reason to crash the service.
     onListenerError:
@@ -104,6 +112,7 @@ export async function buildBridgeService(options: BridgeServiceOptions): Promise
   const webhooks = settings.webhooks
     ? new WebhookDispatcher(settings.webhooks, {
         source: bridge,
+        ...(bridge.outbox ? { outbox: bridge.outbox } : {}),
         clock,
         fetch: deps.webhookFetch ?? (globalThis.fetch as FetchLike),
         ...(deps.random ? { random: deps.random } : {}),
@@ -120,6 +129,9 @@ export async function buildBridgeService(options: BridgeServiceOptions): Promise
   // connected streams still carry their session.ended, then whatever is still open is closed.
   app.addHook('preClose', async () => {
     lifecycle.beginClosing();
+    // With a shared store the sessions move to another instance, which delivers their webhooks from the
+    // stored cursor: this one stops delivering first, so a session's events never go out from two places.
+    if (bridge.outbox) await webhooks?.close();
     await bridge.close();
     lifecycle.close();
   });
@@ -142,7 +154,14 @@ export async function buildBridgeService(options: BridgeServiceOptions): Promise
   transferRoutes(app, bridge, commands);
   eventRoutes(app, bridge, lifecycle, heartbeatMs);
   streamRoute(app, { bridge, commands, lifecycle, heartbeatMs });
+  await openMessagingWebhookRoute(app, bridge);
   await app.ready();
+  try {
+    await bridge.start();
+  } catch (thrown) {
+    await app.close();
+    throw thrown;
+  }
 
   let closing: Promise<void> | undefined;
   return {

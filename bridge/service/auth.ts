@@ -4,11 +4,11 @@ import { sendError } from './error-handler.ts';
 import { ServiceError } from './errors.ts';
 
 /**
- * API-key authentication for every route but the health checks: `Authorization: Bearer <key>` or
- * `X-API-Key: <key>`. Keys are compared as SHA-256 digests with timingSafeEqual, against every configured
+ * API-key authentication for every route but the health checks and the Open Messaging webhook (Genesys
+ * signs its deliveries instead): `Authorization: Bearer <key>` or `X-API-Key: <key>`. Keys are compared as SHA-256 digests with timingSafeEqual, against every configured
  * key without stopping at a match, so neither a key's length nor which key matched shows in the timing.
  */
-export const PUBLIC_PATHS = new Set(['/healthz', '/readyz']);
+export const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/v1/openmessaging/webhook']);
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ConfigIssue } from '../config.ts';
 import { validateConfig } from '../index.ts';
+import { checkStoreSettings, type StoreSettings } from '../store/settings.ts';
 import { checkServiceSettings, type ServiceSettings } from './settings.ts';
 
 /**
@@ -13,12 +14,15 @@ import { checkServiceSettings, type ServiceSettings } from './settings.ts';
  *   service:
  *     apiKeys: [ ... ]      # at least one, 16+ characters
  *     webhooks: { url, secret }   # optional
+ *   store:                  # optional: memory (the default) or
+ *     redis: { url: redis://host:6379, leaseTtlMs: 15000 }
  *
  * Everything is validated before anything starts; every problem is reported with its setting and line.
  */
 export interface LoadedServiceConfig {
   bridge: unknown;
   service: ServiceSettings;
+  store: StoreSettings;
 }
 
 export interface FileIssue extends ConfigIssue {
@@ -38,7 +42,7 @@ export class ServiceConfigError extends Error {
   }
 }
 
-const SECTIONS = new Set(['bridge', 'service']);
+const SECTIONS = new Set(['bridge', 'service', 'store']);
 
 export function loadServiceConfigFile(path: string): LoadedServiceConfig {
   let text: string;
@@ -94,7 +98,10 @@ export function parseServiceConfig(text: string, file = 'config'): LoadedService
     const sections = value as Record<string, unknown>;
     for (const key of Object.keys(sections)) {
       if (!SECTIONS.has(key))
-        issues.push({ setting: key, message: `unknown section "${key}" (expected bridge and service)` });
+        issues.push({
+          setting: key,
+          message: `unknown section "${key}" (expected bridge, service and store)`,
+        });
     }
     if (sections['bridge'] === undefined) {
       issues.push({
@@ -109,7 +116,10 @@ export function parseServiceConfig(text: string, file = 'config'): LoadedService
     }
     const service = checkServiceSettings(sections['service'], 'service.');
     if (!service.ok) issues.push(...service.issues);
-    if (issues.length === 0 && service.ok) return { bridge: sections['bridge'], service: service.settings };
+    const store = checkStoreSettings(sections['store'], 'store');
+    if (!store.ok) issues.push(...store.issues);
+    if (issues.length === 0 && service.ok && store.ok)
+      return { bridge: sections['bridge'], service: service.settings, store: store.settings };
   }
   throw new ServiceConfigError(
     file,

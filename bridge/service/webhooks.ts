@@ -1,5 +1,7 @@
 import type { Clock, TimerHandle } from '../clock.ts';
+import { BridgeFailure } from '../errors.ts';
 import type { FetchLike } from '../http/http-client.ts';
+import type { WebhookOutbox } from '../index.ts';
 import type { BridgeEvent } from '../types.ts';
 import type { WebhookSettings } from './settings.ts';
 import { signWebhookBody } from './webhook-signing.ts';
@@ -16,6 +18,10 @@ import { signWebhookBody } from './webhook-signing.ts';
  *   resumes it from the first undelivered one, so order holds and nothing is skipped. The events stay
  *   readable from the bridge (`GET .../events?afterSeq=`) either way.
  * - Events are read back from the bridge's log rather than copied here, so a paused session costs a cursor.
+ * - With a shared store (several instances), the session's owner delivers: each acknowledged seq is saved
+ *   in the store, and a session this instance takes over resumes from there (at least once: an event
+ *   acknowledged just before its owner died may be delivered again; receivers dedupe on eventId). A
+ *   session this instance no longer owns stops here. While the store is unreachable, delivery waits.
  */
 export interface WebhookEventSource {
   /** The session's events after afterSeq, in order; rejects when the session is gone. */
@@ -39,6 +45,8 @@ export interface WebhookDeps {
   /** Jitter; defaults to Math.random. */
   random?: () => number;
   onGiveUp?: (failure: WebhookFailure) => void;
+  /** With a shared store: the stored cursors and who owns each session. */
+  outbox?: WebhookOutbox;
 }
 
 interface Cursor {
@@ -77,7 +85,8 @@ export class WebhookDispatcher {
     if (this.#closed) return;
     let cursor = this.#cursors.get(event.sessionId);
     if (!cursor) {
-      cursor = { delivered: event.seq - 1, busy: false, dirty: false };
+      // With a shared store the stored cursor says where to start (read in #run): 0 until it is read.
+      cursor = { delivered: this.#deps.outbox ? -1 : event.seq - 1, busy: false, dirty: false };
       this.#cursors.set(event.sessionId, cursor);
     }
     cursor.dirty = true;
@@ -110,13 +119,25 @@ export class WebhookDispatcher {
 
   async #run(sessionId: string, cursor: Cursor): Promise<void> {
     cursor.busy = true;
+    const { outbox } = this.#deps;
     try {
       while (!this.#closed) {
         cursor.dirty = false;
+        if (outbox && !outbox.owns(sessionId)) {
+          // Another instance delivers this session's events now.
+          this.#cursors.delete(sessionId);
+          return;
+        }
         let next: BridgeEvent | undefined;
         try {
+          if (cursor.delivered < 0 && outbox) cursor.delivered = (await outbox.cursor(sessionId)) ?? 0;
           next = (await this.#deps.source.readEvents(sessionId, { afterSeq: cursor.delivered }))[0];
-        } catch {
+        } catch (thrown) {
+          if (thrown instanceof BridgeFailure && thrown.error.code === 'STORE_UNAVAILABLE') {
+            // The store is unreachable: try again shortly, from the same place.
+            await this.#wait(this.#backoff(1, thrown.error.retryAfterMs));
+            continue;
+          }
           // The session was evicted: there is nothing left to deliver, ever.
           this.#cursors.delete(sessionId);
           return;
@@ -133,6 +154,9 @@ export class WebhookDispatcher {
           return;
         }
         cursor.delivered = next.seq;
+        outbox?.save(sessionId, next.seq).catch(() => {
+          // At least once: if this is lost, a later owner delivers this event again.
+        });
         if (next.type === 'session.ended') {
           this.#cursors.delete(sessionId);
           return;

@@ -9,11 +9,12 @@ import type {
   EndedBy,
   EndReason,
   GenesysChannel,
+  JsonValue,
 } from '../types.ts';
 
 /**
  * The contract between the transport-independent session engine and one Genesys channel (Web
- * Messaging or WebChat). An adapter speaks the wire protocol of one Genesys conversation; the session
+ * Messaging, WebChat or Open Messaging). An adapter speaks the wire protocol of one Genesys conversation; the session
  * owns ordering, dedupe, rate limiting, state and events. Adapters report what Genesys tells them
  * through ChannelEvents and never emit bridge events themselves.
  */
@@ -88,6 +89,8 @@ export interface ChannelEvents {
   /** The Genesys conversation is over for this guest (agent left, expiry, read-only, fatal error). */
   ended(end: ProviderEnd): void;
   connectivity(state: Connectivity): void;
+  /** The Genesys conversation id, once a channel learns it after open() (Open Messaging's first answer). */
+  conversation?(conversationId: string): void;
   /** A non-fatal problem worth telling the bot about. */
   error(error: BridgeError): void;
 }
@@ -117,6 +120,26 @@ export interface ChannelAdapter {
    * Without it an unconfirmed send is reported failed.
    */
   findSent?(text: string): Promise<SendResult | undefined>;
+  /**
+   * What another process needs to reconnect to the same Genesys conversation (Web Messaging: the guest
+   * token), as plain JSON the session keeps in its shared store. Undefined before open() decided it.
+   * Channels without it cannot be taken over: another instance ends their sessions instead.
+   */
+  resumeState?(): JsonValue | undefined;
+  /**
+   * Instead of open(), in the process that took the session over: reconnects to the conversation that
+   * `state` (a resumeState() of another process) names, retrying within `timeouts.reconnectWindowMs`.
+   * Resolves once connected; what Genesys sent meanwhile is then read with fetchHistory. Rejects when the
+   * conversation cannot be reached again (the session ends with that error).
+   */
+  resume?(state: JsonValue, context: AdapterResumeContext): Promise<AdapterOpenResult>;
+}
+
+export interface AdapterResumeContext {
+  /** Genesys ids of the latest customer messages it confirmed (findSent does not claim them again). */
+  sentProviderIds: readonly string[];
+  /** Whether anything was ever sent (before that, Genesys may not know the guest session yet). */
+  anythingSent: boolean;
 }
 
 export interface AdapterContext {

@@ -24,12 +24,22 @@ interface Subscriber {
   upTo: number;
 }
 
+export interface EventLogOptions {
+  /**
+   * The log continues one that already holds events up to this seq (a session taken over from another
+   * instance): the next event is afterSeq + 1, and reads start there.
+   */
+  afterSeq?: number;
+}
+
 export class EventLog {
   readonly #sessionId: string;
   readonly #channel: GenesysChannel;
   readonly #clock: Clock;
   readonly #onListenerError: (error: unknown) => void;
-  readonly #events: BridgeEvent[] = [];
+  #events: BridgeEvent[] = [];
+  /** Seq of the last event before #events[0] (dropped by trimThrough, or held by an earlier owner). */
+  #base: number;
   readonly #listeners = new Set<Subscriber>();
   readonly #closeWaiters = new Set<() => void>();
   #closed = false;
@@ -40,15 +50,29 @@ export class EventLog {
     channel: GenesysChannel,
     clock: Clock,
     onListenerError: (error: unknown) => void,
+    options: EventLogOptions = {},
   ) {
     this.#sessionId = sessionId;
     this.#channel = channel;
     this.#clock = clock;
     this.#onListenerError = onListenerError;
+    this.#base = Math.max(0, Math.floor(options.afterSeq ?? 0));
   }
 
   get lastSeq(): number {
-    return this.#events.length;
+    return this.#base + this.#events.length;
+  }
+
+  /**
+   * Drops events up to `seq` from memory once every subscriber has had them (a shared store keeps them;
+   * see bridge/cluster). Reads and subscriptions then start after them.
+   */
+  trimThrough(seq: number): void {
+    const floor = Math.min(seq, ...[...this.#listeners].map((s) => s.upTo));
+    const drop = Math.min(this.#events.length, floor - this.#base);
+    if (drop <= 0) return;
+    this.#events = this.#events.slice(drop);
+    this.#base += drop;
   }
 
   get closed(): boolean {
@@ -57,7 +81,7 @@ export class EventLog {
 
   append(body: BridgeEventBody, meta: AppendMeta = {}): BridgeEvent {
     if (this.#closed) throw failure('INTERNAL', `event log of session ${this.#sessionId} is closed`);
-    const seq = this.#events.length + 1;
+    const seq = this.lastSeq + 1;
     const observedAt = isoTime(this.#clock.now());
     const event = {
       eventId: `${this.#sessionId}:${seq}`,
@@ -89,7 +113,7 @@ export class EventLog {
       for (let progressed = true; progressed; ) {
         progressed = false;
         for (const subscriber of [...this.#listeners]) {
-          const event = this.#events[subscriber.upTo];
+          const event = this.#events[subscriber.upTo - this.#base];
           if (!event || !this.#listeners.has(subscriber)) continue;
           subscriber.upTo = event.seq;
           progressed = true;
@@ -108,14 +132,14 @@ export class EventLog {
 
   /** Events with seq > afterSeq, in order. */
   read(afterSeq = 0): BridgeEvent[] {
-    return this.#events.slice(Math.max(0, Math.floor(afterSeq)));
+    return this.#events.slice(Math.max(0, Math.floor(afterSeq) - this.#base));
   }
 
   /** Replays events after afterSeq synchronously, then calls listener for each new one. */
   subscribe(listener: EventListener, afterSeq = 0): () => void {
     const subscriber: Subscriber = {
       listener,
-      upTo: Math.min(Math.max(0, Math.floor(afterSeq)), this.#events.length),
+      upTo: Math.min(Math.max(this.#base, Math.floor(afterSeq)), this.lastSeq),
     };
     this.#listeners.add(subscriber);
     this.#drain();
@@ -126,12 +150,12 @@ export class EventLog {
 
   /** Async iteration from afterSeq; completes after `session.ended` has been yielded. */
   iterate(afterSeq = 0): AsyncIterableIterator<BridgeEvent> {
-    let next = Math.max(0, Math.floor(afterSeq));
+    let next = Math.max(this.#base, Math.floor(afterSeq));
     let wake: (() => void) | undefined;
     let stopped = false;
     const unsubscribe = this.subscribe(() => {
       wake?.();
-    }, this.#events.length);
+    }, this.lastSeq);
     const onClose = () => wake?.();
     this.#closeWaiters.add(onClose);
     const stop = () => {
@@ -146,7 +170,8 @@ export class EventLog {
     const iterator: AsyncIterableIterator<BridgeEvent> = {
       next: async () => {
         while (!stopped) {
-          const event = this.#events[next];
+          next = Math.max(next, this.#base);
+          const event = this.#events[next - this.#base];
           if (event) {
             next += 1;
             return { value: event, done: false };

@@ -100,6 +100,16 @@ export class ReconnectGap {
     this.#options = options;
   }
 
+  /** Genesys message ids the bot already has (a session taken over): a history read stops at them. */
+  know(ids: Iterable<string>): void {
+    for (const id of ids) this.#settledIds.add(id);
+  }
+
+  /** Drops an open gap without delivering or reporting anything (the session moves to another instance). */
+  dispose(): void {
+    if (this.#gap) this.#drop(this.#gap);
+  }
+
   /** Sends an event on, or keeps it waiting behind an open gap. */
   route(item: OrderedItem, hold: HoldMode = 'live'): void {
     const gap = this.#gap;
@@ -111,8 +121,8 @@ export class ReconnectGap {
     this.#release(item);
   }
 
-  /** The connection dropped. */
-  dropped(): void {
+  /** The connection dropped (`at`: when, if earlier than now: a session taken over). */
+  dropped(at?: number): void {
     this.#drops += 1;
     if (!this.#options.fetchHistory) return;
     const gap = this.#gap;
@@ -129,7 +139,7 @@ export class ReconnectGap {
       return;
     }
     this.#gap = {
-      since: this.#options.clock.now(),
+      since: at ?? this.#options.clock.now(),
       held: [],
       holding: true,
       reading: false,

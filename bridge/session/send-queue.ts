@@ -64,6 +64,9 @@ export class SendQueue {
   #resumeAt = 0;
   #timer: TimerHandle | undefined;
   #closed = false;
+  /** hold() stopped the queue: nothing new leaves. */
+  #held = false;
+  #settledWaiters: (() => void)[] = [];
   /** Why the queue closed: also the failure of a frame that was in flight then. */
   #closeError: BridgeError | undefined;
 
@@ -86,17 +89,41 @@ export class SendQueue {
     return this.#entries.length - typing + count <= this.#options.max;
   }
 
-  /** Adds message frames atomically; returns false (adding nothing) when the queue is full. */
-  enqueueMessages(units: SendUnit[]): boolean {
-    if (this.#closed || !this.hasRoomFor(units.length)) return false;
+  /** Whether a waiting message may have reached Genesys already (its send was left unconfirmed). */
+  get unconfirmed(): boolean {
+    return this.#entries.some((e) => e.unconfirmed);
+  }
+
+  /**
+   * Adds message frames atomically; returns false (adding nothing) when the queue is full. Messages a
+   * session takes over from another instance come `unconfirmed` (that instance may have sent them: each
+   * is looked up before it is sent) and `force`d past the bound (they were accepted already).
+   */
+  enqueueMessages(units: SendUnit[], options: { unconfirmed?: boolean; force?: boolean } = {}): boolean {
+    if (this.#closed || (!options.force && !this.hasRoomFor(units.length))) return false;
     while (this.#entries.length + units.length > this.#options.max) {
       const typing = this.#entries.findIndex((e) => e.unit.kind === 'typing');
       if (typing === -1) break;
       this.#entries.splice(typing, 1);
     }
-    this.#entries.push(...units.map((unit) => ({ unit, unconfirmed: false, checks: 0 })));
+    const unconfirmed = options.unconfirmed === true;
+    this.#entries.push(
+      ...units.map((unit) => ({ unit, unconfirmed: unconfirmed && unit.confirm !== undefined, checks: 0 })),
+    );
     this.#pump();
     return true;
+  }
+
+  /**
+   * Stops sending (the session is being handed to another instance): nothing new leaves, and the promise
+   * resolves once the frame in flight, if any, has settled. What waits stays waiting.
+   */
+  hold(): Promise<void> {
+    this.#held = true;
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#inFlight) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
   }
 
   /** Adds a typing frame unless one is already waiting or the queue is full. */
@@ -123,10 +150,13 @@ export class SendQueue {
     const entries = this.#entries;
     this.#entries = [];
     for (const { unit } of entries) if (unit.kind === 'message') unit.failed(error);
+    for (const wake of this.#settledWaiters.splice(0)) wake();
   }
 
   #pump(): void {
-    if (this.#closed || this.#inFlight || !this.#connected || this.#entries.length === 0) return;
+    if (!this.#inFlight) for (const wake of this.#settledWaiters.splice(0)) wake();
+    if (this.#closed || this.#held || this.#inFlight || !this.#connected || this.#entries.length === 0)
+      return;
     const now = this.#clock.now();
     this.#starts = this.#starts.filter((t) => t > now - WINDOW_MS);
     let readyAt = this.#resumeAt;

@@ -101,6 +101,13 @@ export class SessionRegistry {
     };
   }
 
+  /** Sessions that have not ended. */
+  get liveCount(): number {
+    let live = 0;
+    for (const session of this.#byId.values()) if (!session.ended) live += 1;
+    return live;
+  }
+
   get(sessionId: string): TransferSession | undefined {
     return this.#byId.get(sessionId);
   }

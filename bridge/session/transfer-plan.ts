@@ -22,12 +22,15 @@ export interface TransferPlan {
   startTexts: string[];
 }
 
-/** Genesys announces its budget in SessionResponse; until then Web Messaging uses the 2048 bytes seen in real replies. */
+/**
+ * Genesys announces its budget in SessionResponse; until then Web Messaging uses the 2048 bytes seen in
+ * real replies. Open Messaging announces none (UNCONFIRMED limit): the same 2048 bytes apply.
+ */
 export const DEFAULT_WEB_MESSAGING_BUDGET = 2048;
 
 export function configuredBudget(config: ResolvedBridgeConfig): number | undefined {
   const configured = config.settings.metadata.maxBytes;
-  return config.channel === 'webMessaging' ? (configured ?? DEFAULT_WEB_MESSAGING_BUDGET) : configured;
+  return config.channel === 'webChat' ? configured : (configured ?? DEFAULT_WEB_MESSAGING_BUDGET);
 }
 
 export function planTransfer(
@@ -83,8 +86,8 @@ export function planTransfer(
     }
     startTexts.push(...splitText(initial, max));
   }
-  // Web Messaging routes (and stores participant data) only on an inbound message.
-  if (startTexts.length === 0 && config.channel === 'webMessaging')
+  // Web Messaging and Open Messaging route (and store participant data) only on an inbound message.
+  if (startTexts.length === 0 && config.channel !== 'webChat')
     startTexts.push(settings.transcript.handoffText);
   return { transfer, fitted, startTexts };
 }

@@ -28,6 +28,7 @@ import { type AppendMeta, EventLog } from './event-log.ts';
 import { type HoldMode, type OrderedItem, ReconnectGap } from './reconnect-gap.ts';
 import { ReorderBuffer } from './reorder-buffer.ts';
 import { SendQueue, type SendUnit } from './send-queue.ts';
+import { SENT_IDS_KEPT, type SessionProgress, type SessionResume } from './session-resume.ts';
 import { canTransition } from './session-state.ts';
 import { splitText } from './split-text.ts';
 import type { TransferPlan } from './transfer-plan.ts';
@@ -55,6 +56,13 @@ export interface TransferSessionInit {
   onListenerError: (error: unknown) => void;
   /** Called once, right after `session.ended`. */
   onEnded: (session: TransferSession) => void;
+  /**
+   * Set when this process takes the session over from another one (bridge/cluster): it reconnects to the
+   * same Genesys conversation instead of opening one, and goes on from where the store says it was.
+   */
+  resume?: SessionResume;
+  /** Told when state that is not an event changed (an opening text confirmed, the conversation id learnt). */
+  onProgress?: () => void;
 }
 
 export interface StartOutcome {
@@ -94,7 +102,7 @@ export class TransferSession {
   readonly #seenProviderIds = new Set<string>();
   readonly #gaps: ReconnectGap;
   readonly #sends = new Map<string, SendRecord>();
-  readonly #createdAt: number;
+  #createdAt: number;
   #updatedAt: number;
   #state: SessionState = 'connecting';
   #connectivity: Connectivity = 'offline';
@@ -113,9 +121,18 @@ export class TransferSession {
   #anythingSent = false;
   #startError: BridgeError | undefined;
   #lastTypingAt = Number.NEGATIVE_INFINITY;
+  /** Opening texts Genesys confirmed. */
+  #startSent = 0;
+  /** Provider ids of the latest customer messages Genesys confirmed, for a later owner's lookups. */
+  #sentProviderIds: string[] = [];
+  #queueTimeoutReported = false;
+  /** Handed to another instance (or lost to one): this process no longer speaks for the session. */
+  #released = false;
+  /** The takeover's reconnect, once start() began it. */
+  #resuming: Promise<void> | undefined;
   #typingErrorReported = false;
   /** The last message send handed to the adapter (one is in flight at a time), for a late answer. */
-  #lastAttempt: Promise<SendResult> | undefined;
+  #lastAttempt: { unit: object; attempt: Promise<SendResult> } | undefined;
   #connectTimer: TimerHandle | undefined;
   #idleTimer: TimerHandle | undefined;
   #agentWaitTimer: TimerHandle | undefined;
@@ -130,7 +147,11 @@ export class TransferSession {
     this.#createdAt = init.clock.now();
     this.#updatedAt = this.#createdAt;
     this.#metadataReport = init.plan.fitted.report;
-    this.log = new EventLog(init.sessionId, init.config.channel, init.clock, init.onListenerError);
+    const resume = init.resume;
+    this.log = new EventLog(init.sessionId, init.config.channel, init.clock, init.onListenerError, {
+      afterSeq: resume?.snapshot.lastSeq ?? 0,
+    });
+    if (resume) this.#restore(resume);
     const limits = init.config.settings.limits;
     this.#queue = new SendQueue(init.clock, {
       perSecond: limits.outboundMessagesPerSecond,
@@ -168,6 +189,44 @@ export class TransferSession {
         if (!this.log.closed) this.#append({ type: 'history.gap', ...gap });
       },
     });
+    if (resume) this.#gaps.know(resume.seenProviderIds);
+  }
+
+  /** Where a session taken over was, as the store had it. */
+  #restore(resume: SessionResume): void {
+    const { snapshot, progress } = resume;
+    this.#createdAt = Date.parse(snapshot.createdAt);
+    this.#updatedAt = Date.parse(snapshot.updatedAt);
+    this.#state = snapshot.state;
+    this.#connectivity = snapshot.connectivity;
+    this.#agent = snapshot.agent ? { ...snapshot.agent } : undefined;
+    this.#conversationId = snapshot.provider.conversationId;
+    this.#readOnly = snapshot.provider.readOnly === true;
+    this.#metadataReport = resume.metadata;
+    this.#accepted = progress.accepted;
+    this.#anythingSent = progress.anythingSent;
+    this.#startSent = progress.startTextsSent;
+    this.#firstAttributes = progress.firstAttributes;
+    this.#queueTimeoutReported = progress.queueTimeoutReported === true;
+    this.#sentProviderIds = [...(progress.sentProviderIds ?? [])];
+    for (const id of resume.seenProviderIds) this.#seenProviderIds.add(id);
+  }
+
+  /** What the store keeps besides the events, for whoever owns the session next. */
+  progress(): SessionProgress {
+    return {
+      accepted: this.#accepted,
+      startTextsSent: this.#startSent,
+      anythingSent: this.#anythingSent,
+      ...(this.#firstAttributes ? { firstAttributes: this.#firstAttributes } : {}),
+      ...(this.#queueTimeoutReported ? { queueTimeoutReported: true } : {}),
+      ...(this.#sentProviderIds.length > 0 ? { sentProviderIds: [...this.#sentProviderIds] } : {}),
+    };
+  }
+
+  /** The adapter's way back into this Genesys conversation (ChannelAdapter.resumeState). */
+  adapterState() {
+    return this.#adapter.resumeState?.();
   }
 
   get channel() {
@@ -187,7 +246,12 @@ export class TransferSession {
   }
 
   get ended(): boolean {
-    return this.#finished;
+    return this.#finished && !this.#released;
+  }
+
+  /** Handed to or lost to another instance (see handover, abandon). */
+  get released(): boolean {
+    return this.#released;
   }
 
   /** Opens the Genesys conversation; resolves once Genesys accepted the transfer or the session ended. */
@@ -196,10 +260,18 @@ export class TransferSession {
       state: this.#state,
       ...(this.#startError ? { error: this.#startError } : {}),
     });
+    // A session taken over reconnects once, whether or not Genesys had accepted it already.
+    const resume = this.#init.resume;
+    if (resume && !this.#resuming) this.#resuming = this.#resume(resume);
     if (this.#accepted || this.#finished) return Promise.resolve(outcome());
     const waiting = new Promise<StartOutcome>((resolve) => this.#startWaiters.push(() => resolve(outcome())));
-    if (this.#startWaiters.length === 1) void this.#open();
+    if (this.#startWaiters.length === 1 && !resume) void this.#open();
     return waiting;
+  }
+
+  /** A session taken over: resolves once its reconnect succeeded or failed (at once for others). */
+  resumed(): Promise<void> {
+    return this.#resuming ?? Promise.resolve();
   }
 
   /** Resolves when the session has ended (immediately if it has). */
@@ -229,9 +301,8 @@ export class TransferSession {
 
   // ── opening ────────────────────────────────────────────────────────────────────────────────────────
 
-  async #open(): Promise<void> {
-    const { settings } = this.#init.config;
-    const connectMs = settings.timeouts.connectMs;
+  #startConnectTimer(): void {
+    const connectMs = this.#init.config.settings.timeouts.connectMs;
     this.#connectTimer = this.#clock.setTimeout(() => {
       this.#connectTimer = undefined;
       this.#finish('transferFailed', {
@@ -240,6 +311,10 @@ export class TransferSession {
         }),
       });
     }, connectMs);
+  }
+
+  async #open(): Promise<void> {
+    this.#startConnectTimer();
     // Queued before anything else so that customer messages sent while connecting come after them.
     this.#enqueueStartTexts();
 
@@ -263,40 +338,50 @@ export class TransferSession {
 
     if (placement === 'firstMessage') {
       this.#firstAttributes = plan.fitted.attributes;
-      if (opened.maxCustomDataBytes !== undefined) {
-        // Genesys's own budget replaces the configured one; still nothing but the handshake has been sent.
-        try {
-          const refit = fitMetadata(plan.transfer, {
-            budgetBytes: opened.maxCustomDataBytes,
-            rule: settings.metadata.sizeRule,
-            onOversize: settings.metadata.onOversize,
-          });
-          this.#firstAttributes = refit.attributes;
-          this.#metadataReport = refit.report;
-        } catch (thrown) {
-          this.#finish('transferFailed', { error: toBridgeError(thrown) });
-          return;
-        }
-      }
+      if (!this.#refitMetadata(opened.maxCustomDataBytes)) return;
     }
     this.#connectivity = 'online';
     this.#queue.setConnected(true);
     if (placement === 'open' || plan.startTexts.length === 0) this.#accept();
   }
 
-  #enqueueStartTexts(): void {
+  /** Genesys's own budget replaces the configured one (still nothing but the handshake has been sent). */
+  #refitMetadata(budgetBytes: number | undefined): boolean {
+    if (budgetBytes === undefined) return true;
+    const { settings } = this.#init.config;
+    try {
+      const refit = fitMetadata(this.#init.plan.transfer, {
+        budgetBytes,
+        rule: settings.metadata.sizeRule,
+        onOversize: settings.metadata.onOversize,
+      });
+      this.#firstAttributes = refit.attributes;
+      this.#metadataReport = refit.report;
+      return true;
+    } catch (thrown) {
+      this.#finish('transferFailed', { error: toBridgeError(thrown) });
+      return false;
+    }
+  }
+
+  /** The opening texts from `from` on; a session taken over after a crash looks each up before sending. */
+  #enqueueStartTexts(from = 0, unconfirmed = false): void {
     const texts = this.#init.plan.startTexts;
     texts.forEach((text, index) => {
+      if (index < from) return;
       const first = index === 0;
+      const self = {};
       const unit: SendUnit = {
         kind: 'message',
         transmit: async () => {
           const attributes =
             first && this.#adapter.metadataPlacement === 'firstMessage' ? this.#firstAttributes : undefined;
-          await this.#transmit(text, attributes);
+          this.#noteSent((await this.#transmit(text, attributes, self)).providerMessageId);
         },
-        ...this.#confirmer(text, () => {}),
+        ...this.#confirmer(text, (found) => this.#noteSent(found.providerMessageId), self),
         sent: () => {
+          this.#startSent = Math.max(this.#startSent, index + 1);
+          this.#init.onProgress?.();
           if (first && this.#adapter.metadataPlacement === 'firstMessage') this.#accept();
         },
         failed: (error) => {
@@ -304,7 +389,7 @@ export class TransferSession {
           else if (!this.log.closed) this.#append({ type: 'error', error });
         },
       };
-      if (!this.#queue.enqueueMessages([unit])) {
+      if (!this.#queue.enqueueMessages([unit], { unconfirmed, force: from > 0 || unconfirmed })) {
         this.#finish('transferFailed', {
           error: bridgeError('QUEUE_FULL', 'the opening messages do not fit in limits.outboundQueueMax'),
         });
@@ -328,12 +413,138 @@ export class TransferSession {
     this.#touch();
     const wait = this.#init.config.settings.timeouts.agentWaitMs;
     if (wait !== undefined && !this.#agent) {
-      this.#agentWaitTimer = this.#clock.setTimeout(() => {
-        this.#agentWaitTimer = undefined;
-        if (!this.#agent && !this.log.closed) this.#append({ type: 'queue.timeout', waitedMs: wait });
-      }, wait);
+      this.#startAgentWait(wait, wait);
     }
     this.#releaseStartWaiters();
+  }
+
+  #startAgentWait(wait: number, remaining: number): void {
+    this.#agentWaitTimer = this.#clock.setTimeout(
+      () => {
+        this.#agentWaitTimer = undefined;
+        if (this.#agent || this.log.closed) return;
+        this.#queueTimeoutReported = true;
+        this.#append({ type: 'queue.timeout', waitedMs: wait });
+      },
+      Math.max(0, remaining),
+    );
+  }
+
+  // ── taking over ────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Goes on with a session another process owned: what Genesys had not confirmed is queued again (looked
+   * up first when that process may have sent it), the adapter reconnects to the same conversation, and
+   * the reconnect is a gap that Genesys's history fills, so the bot gets what it missed, once, in order.
+   */
+  async #resume(resume: SessionResume): Promise<void> {
+    const { settings, channel } = this.#init.config;
+    const placement = this.#adapter.metadataPlacement;
+    if (!this.#accepted) this.#startConnectTimer();
+    this.#enqueueStartTexts(this.#startSent, resume.unconfirmed);
+    for (const message of resume.pending) this.#enqueuePending(message, resume.unconfirmed);
+    if (!this.#adapter.resume || resume.adapterState === undefined) {
+      this.#finish(this.#accepted ? 'error' : 'transferFailed', {
+        error: bridgeError(
+          'SESSION_ENDED',
+          `this ${channel} session cannot be taken over by another instance: its Genesys connection was lost with its owner`,
+        ),
+      });
+      return;
+    }
+    // The connection the previous owner held is gone: said like any drop, and its gap opens here.
+    this.#opened = true;
+    this.#connectivity = 'online';
+    this.#onConnectivity('reconnecting', resume.since);
+    let opened: Awaited<ReturnType<ChannelAdapter['open']>>;
+    try {
+      opened = await this.#adapter.resume(resume.adapterState, {
+        sentProviderIds: this.#sentProviderIds,
+        anythingSent: this.#anythingSent,
+      });
+    } catch (thrown) {
+      if (!this.#closing)
+        this.#finish(this.#accepted ? 'error' : 'transferFailed', { error: toBridgeError(thrown) });
+      return;
+    }
+    if (this.#closing) return;
+    if (!this.#anythingSent && placement === 'firstMessage') {
+      this.#firstAttributes ??= this.#init.plan.fitted.attributes;
+      if (!this.#refitMetadata(opened.maxCustomDataBytes)) return;
+    }
+    this.#conversationId ??= opened.conversationId;
+    this.#onConnectivity('online');
+    if (this.#accepted) {
+      this.#touch();
+      const wait = settings.timeouts.agentWaitMs;
+      if (wait !== undefined && !this.#agent && !this.#queueTimeoutReported) {
+        this.#startAgentWait(wait, wait - (this.#clock.now() - this.#createdAt));
+      }
+    } else if (placement === 'open' || this.#init.plan.startTexts.length === 0) {
+      this.#accept();
+    }
+  }
+
+  /** A customer message accepted before the takeover, queued again in its place. */
+  #enqueuePending(message: CustomerMessage, unconfirmed: boolean): void {
+    const id = message.clientMessageId;
+    if (this.#sends.has(id)) return;
+    const parts = splitText(message.text ?? '', this.#init.config.settings.limits.maxTextLength);
+    const record: SendRecord = {
+      ack: { clientMessageId: id, status: 'queued', parts: parts.length },
+      partsLeft: parts.length,
+      failed: false,
+    };
+    this.#sends.set(id, record);
+    this.#queue.enqueueMessages(
+      parts.map((part) => this.#customerUnit(record, part)),
+      { unconfirmed, force: true },
+    );
+  }
+
+  /**
+   * Lets the session go to another instance (a rolling restart): no new sends, the one in flight settles
+   * (within sendMs), what arrived is delivered, and the connection is dropped without leaving the Genesys
+   * conversation. No `session.ended`: the next owner goes on. Resolves with whether everything it sent was
+   * confirmed (then the next owner need not look anything up).
+   */
+  async handover(): Promise<{ clean: boolean }> {
+    if (this.#finished) return { clean: true };
+    this.#closing = true;
+    const sendMs = this.#init.config.settings.timeouts.sendMs;
+    const settled = await settleWithin(this.#queue.hold(), this.#clock, sendMs);
+    if (this.#finished) return { clean: true };
+    this.#orderer.flush();
+    this.#release();
+    await settleWithin(this.#adapter.close('detach'), this.#clock, sendMs);
+    return { clean: settled !== undefined && !this.#queue.unconfirmed };
+  }
+
+  /** Another instance owns the session now: stop at once, keeping the Genesys conversation. */
+  abandon(): void {
+    if (this.#finished) return;
+    this.#closing = true;
+    this.#release();
+    void this.#adapter.close('detach');
+  }
+
+  #release(): void {
+    this.#released = true;
+    this.#finished = true;
+    for (const timer of [this.#connectTimer, this.#idleTimer, this.#agentWaitTimer])
+      this.#clock.clearTimeout(timer);
+    this.#connectTimer = this.#idleTimer = this.#agentWaitTimer = undefined;
+    this.#gaps.dispose();
+    this.#orderer.dispose();
+    this.#adapterClosed = true;
+    this.#releaseStartWaiters();
+    for (const wake of this.#endWaiters.splice(0)) wake();
+  }
+
+  #noteSent(providerMessageId: string | undefined): void {
+    if (providerMessageId === undefined) return;
+    this.#sentProviderIds.push(providerMessageId);
+    if (this.#sentProviderIds.length > SENT_IDS_KEPT) this.#sentProviderIds.shift();
   }
 
   // ── customer → Genesys ─────────────────────────────────────────────────────────────────────────────
@@ -404,16 +615,23 @@ export class TransferSession {
   #customerUnit(record: SendRecord, text: string): SendUnit {
     const id = record.ack.clientMessageId;
     let providerMessageId: string | undefined;
+    const self = {};
     return {
       kind: 'message',
       transmit: async () => {
         if (record.failed) return;
-        const result = await this.#transmit(text, undefined);
+        const result = await this.#transmit(text, undefined, self);
         providerMessageId = result.providerMessageId;
+        this.#noteSent(providerMessageId);
       },
-      ...this.#confirmer(text, (found) => {
-        providerMessageId = found.providerMessageId;
-      }),
+      ...this.#confirmer(
+        text,
+        (found) => {
+          providerMessageId = found.providerMessageId;
+          this.#noteSent(providerMessageId);
+        },
+        self,
+      ),
       sent: () => {
         if (record.failed) return;
         record.partsLeft -= 1;
@@ -454,13 +672,14 @@ export class TransferSession {
     throw failure(error.code, error.message, error);
   }
 
-  #transmit(text: string, attributes: Record<string, string> | undefined) {
+  /** `unit` names the send unit, so that only its own late answer can confirm it (see #confirmer). */
+  #transmit(text: string, attributes: Record<string, string> | undefined, unit: object) {
     this.#anythingSent = true;
     const sendMs = this.#init.config.settings.timeouts.sendMs;
     const attempt = this.#adapter.sendMessage({ text, ...(attributes ? { attributes } : {}) });
     // A late failure of a timed-out attempt is looked at by the lookup, not left unhandled.
     attempt.catch(() => {});
-    this.#lastAttempt = attempt;
+    this.#lastAttempt = { unit, attempt };
     return withTimeout(attempt, this.#clock, sendMs, () =>
       this.#adapter.findSent
         ? new UnconfirmedFailure(
@@ -482,7 +701,7 @@ export class TransferSession {
    * The lookup a send unit runs after an unconfirmed attempt (when the adapter can look messages up):
    * true when Genesys has the text (`found` gets its result), false when it is safe to send it again.
    */
-  #confirmer(text: string, found: (result: SendResult) => void): Pick<SendUnit, 'confirm'> {
+  #confirmer(text: string, found: (result: SendResult) => void, unit: object): Pick<SendUnit, 'confirm'> {
     const findSent = this.#adapter.findSent?.bind(this.#adapter);
     if (!findSent) return {};
     const sendMs = this.#init.config.settings.timeouts.sendMs;
@@ -490,8 +709,10 @@ export class TransferSession {
       confirm: async () => {
         // A send that timed out may still be answered: give it one more sendMs before searching Genesys,
         // so that a slow Genesys is not mistaken for a lost message (and the message sent twice).
-        const late = this.#lastAttempt;
-        this.#lastAttempt = undefined;
+        // Only this unit's own attempt: a message a session took over was never sent from this process, and
+        // the last attempt then belongs to another message.
+        const late = this.#lastAttempt?.unit === unit ? this.#lastAttempt.attempt : undefined;
+        if (late) this.#lastAttempt = undefined;
         const outcome = late ? await settleWithin(late, this.#clock, sendMs) : undefined;
         if (outcome?.ok) {
           found(outcome.value);
@@ -652,6 +873,10 @@ export class TransferSession {
         }),
       ended: (end) => this.#onProviderEnd(end),
       connectivity: (state) => this.#onConnectivity(state),
+      conversation: (conversationId) => {
+        this.#conversationId ??= conversationId;
+        this.#init.onProgress?.();
+      },
       error: (error) => {
         if (!this.#finished) this.#append({ type: 'error', error });
       },
@@ -750,12 +975,12 @@ export class TransferSession {
     if (waits) this.#gaps.endWaits();
   }
 
-  #onConnectivity(state: Connectivity): void {
+  #onConnectivity(state: Connectivity, droppedAt?: number): void {
     if (this.#finished || !this.#opened || state === this.#connectivity) return;
     const recovered = state === 'online';
     this.#connectivity = state;
     this.#append({ type: 'connection.changed', connectivity: state });
-    if (!recovered) this.#gaps.dropped();
+    if (!recovered) this.#gaps.dropped(droppedAt);
     this.#queue.setConnected(recovered);
     if (recovered) this.#gaps.reconnected();
   }

@@ -33,6 +33,22 @@ export const EXAMPLE = {
   customer: { id: 'customer-42', displayName: 'Jane Doe' },
   chatAttributes: { botConversationId: 'bot-conversation-42', intent: 'billing' },
   customerText: 'I need help with my invoice',
+
+  // Open Messaging integration and the bridge's Platform API client
+  integrationId: 'c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f',
+  webhookSecret: 'contract-open-messaging-secret-0123',
+  platformClientId: 'd1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5a',
+  platformClientSecret: 'contract-platform-client-secret',
+  accessToken: 'contract-access-token-0123456789',
+  /** The customer's `channel.from.id`: the bridge sends its session id. */
+  openCustomerId: 'contract-session',
+  openMessageId: 'contract-message-1',
+  genesysMessageId: '7c1e5a9b3d2f4e6a8b0c1d2e3f4a5b6c',
+  customerParticipantId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+  agentUserId: '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a',
+  queueId: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f',
+  channelId: 'streaming-0-0123456789abcdef',
+  openAttributes: { QueueName: 'General', botConversationId: 'bot-conversation-42' },
 } as const;
 
 /** An ISO-8601 UTC timestamp, the form of every Genesys `time`/`timestamp` the bridge parses. */

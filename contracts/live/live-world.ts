@@ -28,6 +28,20 @@ const OUT_OF_REACH: Partial<Record<StateKey, string>> = {
   chatTransferred: 'a transfer needs a second agent and queue, which live verification does not configure',
 };
 
+/** Open Messaging needs an integration whose webhook reaches the verifier: not configured live. */
+const OPEN_MESSAGING_STATES: readonly StateKey[] = [
+  'platformClient',
+  'openIntegration',
+  'openFlowGreets',
+  'openCustomer',
+  'openAnswered',
+  'openSaid',
+  'openTyping',
+  'openTransferred',
+  'openEnded',
+  'notificationChannel',
+];
+
 /**
  * A real Genesys Cloud org as the provider: the deployments, queue and agent come from configuration,
  * whatever ids the pact's examples use. Guest tokens are fresh per interaction, because real sessions
@@ -64,6 +78,14 @@ export class LiveWorld implements ProviderWorld {
     return { organizationId, deploymentId, queueName };
   }
 
+  async openIntegration(): Promise<void> {
+    throw new Error('live verification configures no Open Messaging integration');
+  }
+
+  async platformClient(): Promise<void> {
+    throw new Error('live verification configures no Platform API client');
+  }
+
   /** Taken on trust: guest credentials cannot list queues, and the pact's name is made up to be absent. */
   async noQueueNamed(): Promise<void> {}
 
@@ -91,6 +113,8 @@ export class LiveWorld implements ProviderWorld {
   }
 
   unsupported(state: StateKey): string | undefined {
+    if (OPEN_MESSAGING_STATES.includes(state))
+      return 'Open Messaging needs an integration whose webhook reaches the verifier, which live verification does not configure';
     if (NEEDS_AGENT.includes(state) && this.#config.agentToken === undefined)
       return 'it needs an agent: set GENESYS_AGENT_TOKEN to an access token of an agent on the queue';
     return OUT_OF_REACH[state];

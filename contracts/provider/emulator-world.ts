@@ -1,9 +1,16 @@
 import type { Fixture, FixtureInput } from '../../emulator/index.ts';
-import type { MessengerSetup, ProviderWorld, WebChatSetup } from './world.ts';
+import type {
+  MessengerSetup,
+  OpenIntegrationSetup,
+  PlatformClientSetup,
+  ProviderWorld,
+  WebChatSetup,
+} from './world.ts';
 
 type Json = Record<string, unknown>;
 
 const FLOW_NAME = 'Contract Message Flow';
+const OPEN_FLOW_NAME = 'Contract Open Messaging Flow';
 
 /**
  * The emulator as the provider: a listening emulator driven through its control plane only. Deployment
@@ -17,6 +24,8 @@ export class EmulatorWorld implements ProviderWorld {
   #base: Fixture | undefined;
   #messenger: MessengerSetup | undefined;
   #webChat: WebChatSetup | undefined;
+  #open: OpenIntegrationSetup | undefined;
+  #client: PlatformClientSetup | undefined;
 
   constructor(baseUrl: string) {
     this.apiBase = baseUrl;
@@ -27,6 +36,8 @@ export class EmulatorWorld implements ProviderWorld {
     this.#base ??= (await this.#control('GET', '/__emulator/fixture')) as Fixture;
     this.#messenger = undefined;
     this.#webChat = undefined;
+    this.#open = undefined;
+    this.#client = undefined;
     await this.#control('POST', '/__emulator/fixture', this.#base);
   }
 
@@ -40,6 +51,16 @@ export class EmulatorWorld implements ProviderWorld {
     this.#webChat = setup;
     await this.#load();
     return setup;
+  }
+
+  async openIntegration(setup: OpenIntegrationSetup): Promise<void> {
+    this.#open = setup;
+    await this.#load();
+  }
+
+  async platformClient(setup: PlatformClientSetup): Promise<void> {
+    this.#client = setup;
+    await this.#load();
   }
 
   async noQueueNamed(_organizationId: string, queueName: string): Promise<void> {
@@ -88,7 +109,7 @@ export class EmulatorWorld implements ProviderWorld {
     const base = this.#base;
     if (!base) throw new Error('reset() loads the base fixture first');
     const queues: FixtureInput['queues'] = [...base.queues];
-    for (const name of [this.#messenger?.queueName, this.#webChat?.queueName]) {
+    for (const name of [this.#messenger?.queueName, this.#webChat?.queueName, this.#open?.queueName]) {
       if (name !== undefined && !queues.some((q) => q.name.toLowerCase() === name.toLowerCase()))
         queues.push({ id: `contract-queue-${queues.length}`, name });
     }
@@ -103,7 +124,7 @@ export class EmulatorWorld implements ProviderWorld {
     if (this.#messenger) {
       fixture.flows = [
         ...base.flows,
-        { name: FLOW_NAME, type: 'inboundShortMessage', yaml: messageFlow(this.#messenger) },
+        { name: FLOW_NAME, type: 'inboundShortMessage', yaml: messageFlow(this.#messenger, FLOW_NAME) },
       ];
       fixture.deployments = {
         webchat: fixture.deployments?.webchat ?? base.deployments.webchat,
@@ -117,6 +138,32 @@ export class EmulatorWorld implements ProviderWorld {
           },
         ],
       };
+    }
+    if (this.#client) {
+      fixture.clients = [
+        ...base.clients,
+        {
+          id: this.#client.clientId,
+          secret: this.#client.clientSecret,
+          name: 'Contract Platform API client',
+        },
+      ];
+    }
+    if (this.#open) {
+      const open = this.#open;
+      fixture.flows = [
+        ...(fixture.flows ?? base.flows),
+        { name: OPEN_FLOW_NAME, type: 'inboundShortMessage', yaml: messageFlow(open, OPEN_FLOW_NAME) },
+      ];
+      fixture.openMessaging = [
+        {
+          id: open.integrationId,
+          name: 'Contract Open Messaging',
+          webhookUrl: open.webhookUrl,
+          secret: open.secret,
+          flow: OPEN_FLOW_NAME,
+        },
+      ];
     }
     await this.#control('POST', '/__emulator/fixture', fixture);
   }
@@ -135,7 +182,7 @@ export class EmulatorWorld implements ProviderWorld {
 }
 
 /** An inbound message flow that greets (when asked to) and transfers to the queue. JSON strings are YAML. */
-function messageFlow(setup: MessengerSetup): string {
+function messageFlow(setup: { queueName: string; greeting?: string }, flowName: string): string {
   const greet =
     setup.greeting === undefined
       ? ''
@@ -146,7 +193,7 @@ function messageFlow(setup: MessengerSetup): string {
                 lit: ${JSON.stringify(setup.greeting)}`;
   return `
 inboundShortMessage:
-  name: ${FLOW_NAME}
+  name: ${flowName}
   startUpRef: "/inboundShortMessage/states/state[start]"
   states:
     - state:

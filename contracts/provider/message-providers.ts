@@ -1,5 +1,11 @@
 import type { MessageDescriptor, MessageProviders } from '@pact-foundation/pact';
-import { WEB_CHAT_FRAMES, WEB_MESSAGING_EXCHANGES, WEB_MESSAGING_PUSHES } from '../names.ts';
+import {
+  OPEN_MESSAGING_NOTIFICATIONS,
+  OPEN_MESSAGING_WEBHOOKS,
+  WEB_CHAT_FRAMES,
+  WEB_MESSAGING_EXCHANGES,
+  WEB_MESSAGING_PUSHES,
+} from '../names.ts';
 import type { Stage } from './stage.ts';
 import { outbound, outboundEvent } from './wire/messaging-guest.ts';
 
@@ -37,5 +43,33 @@ export function messageProviders(stage: () => Stage): MessageProviders {
     [WEB_CHAT_FRAMES.agentMessage]: () => stage().chat.fromAgent('message'),
     [WEB_CHAT_FRAMES.agentTyping]: () => stage().chat.fromAgent('typing-indicator'),
     [WEB_CHAT_FRAMES.heartbeat]: () => stage().chat.heartbeat(),
+
+    // Open Messaging: the bodies the integration's webhook got (the signature header as metadata), and
+    // the queue notifications about the customer's conversation.
+    [OPEN_MESSAGING_WEBHOOKS.agentText]: () =>
+      stage().open.delivery(webhookText('Human'), "an agent's text") as never,
+    [OPEN_MESSAGING_WEBHOOKS.botText]: () =>
+      stage().open.delivery(webhookText('Bot'), "the flow's text") as never,
+    [OPEN_MESSAGING_WEBHOOKS.agentTyping]: () =>
+      stage().open.delivery((b) => b['type'] === 'Event', 'agent typing') as never,
+    [OPEN_MESSAGING_NOTIFICATIONS.agentJoined]: () =>
+      stage().open.notified(
+        (ps) => ps.some((p) => p['purpose'] === 'agent' && p['state'] === 'connected'),
+        'an agent connected',
+      ),
+    [OPEN_MESSAGING_NOTIFICATIONS.transferred]: () =>
+      stage().open.notified(
+        (ps) => ps.some((p) => p['purpose'] === 'agent' && p['disconnectType'] === 'transfer'),
+        'the agent transferring',
+      ),
+    [OPEN_MESSAGING_NOTIFICATIONS.ended]: () =>
+      stage().open.notified(
+        (ps) => ps.some((p) => p['purpose'] === 'customer' && p['state'] === 'disconnected'),
+        'the customer disconnected',
+      ),
   };
+}
+
+function webhookText(entity: 'Human' | 'Bot') {
+  return (body: Json) => body['type'] === 'Text' && body['originatingEntity'] === entity;
 }

@@ -94,6 +94,34 @@ const HANDLERS: Handlers = {
     await stage.chat.quiet(Number(p.seconds));
     return undefined;
   },
+  platformClient: async (stage, p) => ({
+    accessToken: await stage.open.client({ clientId: p.clientId, clientSecret: p.clientSecret }),
+  }),
+  // Both reload the org, which forgets the client's token: they answer the new one.
+  openIntegration: async (stage, p) =>
+    stage.open.integration({ integrationId: p.integrationId, secret: p.secret, queueName: p.queueName }),
+  openFlowGreets: async (stage, p) => stage.open.greeting(p.greeting),
+  openCustomer: async (stage, p) => stage.open.startCustomer(p.customerId),
+  openAnswered: async (stage, p) => {
+    await stage.open.agentAnswers(p.agentName, p.customerId);
+    return undefined;
+  },
+  openSaid: async (stage, p) => ({
+    messageId: await stage.open.agentSays(p.agentName, p.text, p.customerId),
+  }),
+  openTyping: async (stage, p) => {
+    await stage.open.agentTypes(p.agentName, p.customerId);
+    return undefined;
+  },
+  openTransferred: async (stage, p) => {
+    await stage.open.agentTransfers(p.agentName, p.customerId, p.queueName);
+    return undefined;
+  },
+  openEnded: async (stage, p) => {
+    await stage.open.agentEnds(p.agentName, p.customerId);
+    return undefined;
+  },
+  notificationChannel: async (stage) => stage.open.channel(),
 };
 
 /** Pact's state handlers, keyed by sentence, acting on the stage of the interaction being verified. */

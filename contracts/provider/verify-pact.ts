@@ -49,18 +49,31 @@ export async function verifyPact(pactFile: string, world: ProviderWorld): Promis
  * Pact's verification proxy re-streams every request body; a request that had none (the bridge's typing
  * POST) would leave it chunked with no Content-Type, which is not what the bridge sends and which a server
  * may refuse (fastify answers 415). Marked `Content-Length: 0`, it reaches the provider as it left the
- * consumer: a POST without a body.
+ * consumer: a POST without a body. A request with a Content-Type has a body (a form's carries no length).
  */
 function keepEmptyBodiesEmpty(request: Request, _response: unknown, next: () => void): void {
   const headers = request.headers;
   const noBody =
     headers['transfer-encoding'] === undefined &&
+    headers['content-type'] === undefined &&
     (headers['content-length'] === undefined || headers['content-length'] === '0');
   if (noBody) {
     request.body = undefined;
     headers['content-length'] = '0';
   }
+  // The proxy parses a form body into an object and would send it on as JSON text under the form's
+  // Content-Type (the Platform API login): it goes on as the form it was.
+  const type = String(headers['content-type'] ?? '');
+  if (type.startsWith('application/x-www-form-urlencoded') && isPlainObject(request.body)) {
+    const form = Buffer.from(new URLSearchParams(request.body as Record<string, string>).toString());
+    request.body = form;
+    headers['content-length'] = String(form.length);
+  }
   next();
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && !Array.isArray(value);
 }
 
 type Request = { headers: Record<string, string | string[] | undefined>; body?: unknown };

@@ -18,6 +18,20 @@ export interface WebChatSetup {
   queueName: string;
 }
 
+export interface OpenIntegrationSetup {
+  integrationId: string;
+  secret: string;
+  queueName: string;
+  /** Where Genesys posts the integration's deliveries (the verifier's receiver). */
+  webhookUrl: string;
+  greeting?: string;
+}
+
+export interface PlatformClientSetup {
+  clientId: string;
+  clientSecret: string;
+}
+
 export interface ProviderWorld {
   /** REST base: HTTP interactions and guest REST calls go here. */
   readonly apiBase: string;
@@ -31,6 +45,10 @@ export interface ProviderWorld {
   messengerDeployment(setup: MessengerSetup): Promise<MessengerSetup>;
   /** Makes (emulator) or names (live) the WebChat deployment of the state; returns what to use. */
   webChatDeployment(setup: WebChatSetup): Promise<WebChatSetup>;
+  /** Makes (emulator) the Open Messaging integration of the state, its flow routing to the queue. */
+  openIntegration(setup: OpenIntegrationSetup): Promise<void>;
+  /** Makes (emulator) an org-level OAuth client with these credentials. */
+  platformClient(setup: PlatformClientSetup): Promise<void>;
   /** Checks that the organization has no queue of this name. */
   noQueueNamed(organizationId: string, queueName: string): Promise<void>;
   /** The guest token to use for a token in a pact (live: unique per run, since real sessions persist). */

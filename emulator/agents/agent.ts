@@ -115,6 +115,9 @@ export class Agent {
       (await this.#alerts()).find((l) => !this.#offered.has(l.participantId)),
     );
     this.#offered.add(leg.participantId);
+    // The leg handed out is the one answer() and the other actions apply to, even when several alerts
+    // are open at once (listing them puts the last one listed at the end).
+    this.legs = [...this.legs.filter((l) => l.participantId !== leg.participantId), leg];
     return leg;
   }
 

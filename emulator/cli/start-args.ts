@@ -21,6 +21,14 @@ Options:
   --header-timeout-ms N   cut off a request whose headers take longer (default 10000)
   --request-timeout-ms N  cut off a request (headers and body) that takes longer (default 30000)
   --idle-timeout-ms N     close an idle keep-alive connection after this long (default 30000)
+  --data-dir DIR       keep the state in DIR (a journal written before each answer leaves, and
+                       snapshots); a start on a DIR that holds a state restores it
+  --reset-data         discard what --data-dir holds and start afresh (also to change its fixture)
+  --fsync WHEN         when the journal reaches the disk itself: interval (once a second, default),
+                       always (before every answer) or never (the OS decides; a killed process loses
+                       nothing either way)
+  --from-pack FILE     start in the state a repro pack holds (its org, timeline, conversations), with the
+                       control plane on and the pack's clock (a manual clock resumes at the pack's time)
   -h, --help           show this help`;
 
 const CliSchema = z.strictObject({
@@ -38,6 +46,10 @@ const CliSchema = z.strictObject({
   headerTimeoutMs: z.coerce.number().int().positive().max(3_600_000).optional(),
   requestTimeoutMs: z.coerce.number().int().positive().max(3_600_000).optional(),
   idleTimeoutMs: z.coerce.number().int().positive().max(3_600_000).optional(),
+  dataDir: z.string().min(1).optional(),
+  resetData: z.boolean().default(false),
+  fsync: z.enum(['never', 'interval', 'always']).optional(),
+  fromPack: z.string().min(1).optional(),
 });
 
 export type CliArgs = z.output<typeof CliSchema>;
@@ -63,6 +75,10 @@ export function parseCliArgs(argv: string[]): CliArgs | 'help' {
         'header-timeout-ms': { type: 'string' },
         'request-timeout-ms': { type: 'string' },
         'idle-timeout-ms': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'reset-data': { type: 'boolean' },
+        fsync: { type: 'string' },
+        'from-pack': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -87,6 +103,10 @@ export function parseCliArgs(argv: string[]): CliArgs | 'help' {
     headerTimeoutMs: values['header-timeout-ms'],
     requestTimeoutMs: values['request-timeout-ms'],
     idleTimeoutMs: values['idle-timeout-ms'],
+    dataDir: values['data-dir'],
+    resetData: values['reset-data'],
+    fsync: values.fsync,
+    fromPack: values['from-pack'],
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -101,7 +121,14 @@ export function parseCliArgs(argv: string[]): CliArgs | 'help' {
     throw new CliError(
       '--header-timeout-ms must not be longer than --request-timeout-ms (default 30000): the headers are part of the request',
     );
-  if (result.data.manualClock && !result.data.controlPlane)
+  const { dataDir, resetData, fsync, fromPack, config } = result.data;
+  if (dataDir === undefined && (resetData || fsync !== undefined))
+    throw new CliError(
+      `${resetData ? '--reset-data' : '--fsync'} needs --data-dir (it is about the state kept there)`,
+    );
+  if (fromPack !== undefined && config !== undefined)
+    throw new CliError('--from-pack carries its own org: leave out --config');
+  if (result.data.manualClock && !result.data.controlPlane && fromPack === undefined)
     throw new CliError(
       '--manual-clock needs --control-plane (time only moves through /__emulator/clock/advance)',
     );

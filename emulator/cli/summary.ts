@@ -36,6 +36,13 @@ export function startupSummary(baseUrl: string, fx: Fixture, controlPlane: boole
     add(`    ${d.id}  ${d.name ?? ''} flow: ${d.flow}`);
     add(`      websocket ${wsBase}/v1?deploymentId=${d.id}`);
   }
+  if (fx.openMessaging.length) add('  open messaging integrations');
+  for (const o of fx.openMessaging) {
+    add(`    ${o.id}  ${o.name} flow: ${o.flow}  secret ${o.secret}`);
+    add(
+      `      inbound ${baseUrl}/api/v2/conversations/messages/${o.id}/inbound/open/message  webhook -> ${o.webhookUrl}`,
+    );
+  }
   add(`  console        agent ${baseUrl}/console  customer ${baseUrl}/console/customer`);
   add(`                 timeline ${baseUrl}/console/timeline`);
   if (controlPlane) add(`  control plane  ${baseUrl}/__emulator/`);

@@ -105,6 +105,22 @@ export const MessengerDeploymentSchema = z.strictObject({
   sessionDurationSeconds: z.number().int().min(60).max(2_592_000).optional(),
 });
 
+/**
+ * Open Messaging integrations that exist when the org loads (platform-extra.md §1.1): Genesys requires a
+ * signature secret longer than 15 characters; the webhook URL must be http(s) (Genesys's UI also wants
+ * https on port 443, which a local receiver cannot offer, so the emulator does not insist on it).
+ */
+export const OpenMessagingIntegrationSchema = z.strictObject({
+  id,
+  name,
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. https://bot.example/genesys' }),
+  secret: z.string().min(16, 'Genesys requires a secret longer than 15 characters').max(256),
+  /** Name of the inboundShortMessage flow its message routing (recipient) runs. */
+  flow: name,
+  /** Extra headers sent with every webhook delivery. */
+  webhookHeaders: z.record(z.string().min(1).max(256), z.string().max(4096)).optional(),
+});
+
 export const FixtureSchema = z
   .strictObject({
     org: OrgSchema,
@@ -119,6 +135,7 @@ export const FixtureSchema = z
         messenger: z.array(MessengerDeploymentSchema).default([]),
       })
       .default({ webchat: [], messenger: [] }),
+    openMessaging: z.array(OpenMessagingIntegrationSchema).default([]),
   })
   .superRefine((fx, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
@@ -167,7 +184,10 @@ export const FixtureSchema = z
       if (flow === undefined) return;
       const t = flowType.get(flow);
       if (!t) issue(path, `no flow named "${flow}" in flows`);
-      else if (t !== type) issue(path, `flow "${flow}" is ${t}; this deployment needs an ${type} flow`);
+      else if (t !== type) {
+        const what = path[0] === 'openMessaging' ? 'integration' : 'deployment';
+        issue(path, `flow "${flow}" is ${t}; this ${what} needs an ${type} flow`);
+      }
     };
     fx.deployments.webchat.forEach((d, i) => {
       checkFlow(['deployments', 'webchat', i, 'flow'], d.flow, 'inboundChat');
@@ -179,6 +199,10 @@ export const FixtureSchema = z
           ['deployments', 'messenger', i, 'allowedDomains'],
           'allowAllDomains requires an empty allowedDomains',
         );
+    });
+    unique(fx.openMessaging, (o) => o.id, 'openMessaging', 'id');
+    fx.openMessaging.forEach((o, i) => {
+      checkFlow(['openMessaging', i, 'flow'], o.flow, 'inboundShortMessage');
     });
     const deploymentIds = [...fx.deployments.webchat, ...fx.deployments.messenger].map((d) => d.id);
     const dup = deploymentIds.find((d, i) => deploymentIds.indexOf(d) !== i);
@@ -194,3 +218,4 @@ export type FixtureFlow = Fixture['flows'][number];
 export type FixtureWrapupCode = Fixture['wrapupCodes'][number];
 export type WebChatDeployment = Fixture['deployments']['webchat'][number];
 export type MessengerDeployment = Fixture['deployments']['messenger'][number];
+export type FixtureOpenIntegration = Fixture['openMessaging'][number];

@@ -80,6 +80,16 @@ export function buildDefaultFixture(): FixtureInput {
     const own = departmentCodes[i];
     Object.assign(queue, { wrapupCodes: own ? [...common, own.name] : common });
   }
+  // Drawn last too. Its webhook is where `genesys-bridge serve` (port 8081) receives Open Messaging.
+  const openMessaging = [
+    {
+      id: ids.uuid(),
+      name: 'Bot Handoff Open Messaging',
+      webhookUrl: 'http://127.0.0.1:8081/v1/openmessaging/webhook',
+      secret: ids.hex(24),
+      flow: FLOW_NAME,
+    },
+  ];
   return {
     org,
     clients,
@@ -95,6 +105,7 @@ export function buildDefaultFixture(): FixtureInput {
       },
     ],
     deployments,
+    openMessaging,
   };
 }
 

@@ -18,6 +18,13 @@ export const FidelitySchema = z.strictObject({
    * publishes no such figure (UNCONFIRMED); 10,000 bounds memory and listings.
    */
   maxMessagesPerConversation: z.number().int().min(1).max(1_000_000).default(10_000),
+  /**
+   * What an Open Messaging webhook gets when the agent (or the flow) ends the conversation. Genesys
+   * documents no such delivery and integrators detect the end through notifications (UNCONFIRMED,
+   * platform-extra.md §1.5): `none` (the default) posts nothing; `presenceEvent` posts an Outbound Event
+   * with a Presence Disconnect, as Web Messaging guests get it.
+   */
+  openMessagingDisconnect: z.enum(['none', 'presenceEvent']).default('none'),
 });
 
 export const EmulatorOptionsSchema = z
@@ -66,10 +73,22 @@ export const EmulatorOptionsSchema = z
     unsafeMutateGuestFrame: z
       .custom<(frame: Record<string, unknown>) => Record<string, unknown>>((v) => typeof v === 'function')
       .optional(),
+    /**
+     * Keep the state in this directory (`--data-dir`): a journal of every operation, written before its
+     * answer leaves, and periodic snapshots; a start on a directory that holds a state restores it.
+     */
+    dataDir: z.string().min(1).optional(),
+    /** Discard what `dataDir` holds and start afresh (`--reset-data`); also needed to change its fixture. */
+    resetData: z.boolean().default(false),
+    /** When the journal is flushed to the disk itself (store/journal/journal-file.ts; `--fsync`). */
+    fsync: z.enum(['never', 'interval', 'always']).default('interval'),
+    /** Snapshot and restart the journal once it is this long (bytes); by default max(16 MB, 2 x the snapshot). */
+    compactAfterBytes: z.number().int().positive().optional(),
     fidelity: FidelitySchema.default({
       oauthInvalidClientStatus: 401,
       queueNameMatch: 'caseInsensitive',
       maxMessagesPerConversation: 10_000,
+      openMessagingDisconnect: 'none',
     }),
   })
   .refine((o) => o.headerTimeoutMs <= o.requestTimeoutMs, {

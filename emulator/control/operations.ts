@@ -5,8 +5,12 @@ import type { Conversation, ConversationMessage } from '../domain/conversations/
 import { errors } from '../domain/errors.ts';
 import type { DomainEvent } from '../domain/events.ts';
 import type { HttpFault } from '../domain/faults.ts';
+import { originOf, selfContained } from '../durability.ts';
+import { makeReproPack, type ReproPack } from '../inspect/repro-pack.ts';
+import { buildSequence, type SequenceModel, toMermaid } from '../inspect/sequence.ts';
 import type { EmulatorRuntime } from '../runtime.ts';
 import { parseInput } from '../surfaces/validate.ts';
+import { packageVersion } from '../version.ts';
 import {
   AdvanceInput,
   CustomerTextInput,
@@ -14,6 +18,7 @@ import {
   EventsInput,
   HttpFaultInput,
   type HttpFaultSpec,
+  ReproPackInput,
   StartCustomerInput,
   type StartCustomerSpec,
 } from './schemas.ts';
@@ -86,6 +91,47 @@ export class EmulatorControl {
       }),
       lastSeq: this.runtime.events.lastSeq,
     };
+  }
+
+  /**
+   * One conversation as a sequence diagram (model and Mermaid text), built from its events on the
+   * timeline with the loaded org's names; 404 when the timeline holds nothing of that conversation.
+   */
+  sequence(conversationId: string): { model: SequenceModel; mermaid: string } {
+    const events = this.runtime.events.list({ conversationId });
+    if (events.length === 0)
+      throw errors.notFound(`conversation ${conversationId} on the timeline`, { entityId: conversationId });
+    const model = this.#sequenceModel(conversationId, events);
+    return { model, mermaid: toMermaid(model) };
+  }
+
+  #sequenceModel(conversationId: string, events: readonly DomainEvent[]): SequenceModel {
+    const org = this.runtime.org();
+    return buildSequence(conversationId, events, {
+      userName: (id) => org.userById(id)?.name,
+      queueName: (id) => org.queueById(id)?.name,
+    });
+  }
+
+  /**
+   * A repro pack of the whole state, or of one conversation and what it touched (404 for a
+   * conversation the emulator does not hold): the org, the seed and clock it started from, the
+   * state and timeline, and each conversation's sequence diagram.
+   */
+  reproPack(input: { conversationId?: string } = {}): ReproPack {
+    const { conversationId } = parseInput(ReproPackInput, input, 'query');
+    const runtime = this.runtime;
+    if (conversationId !== undefined) runtime.conversations.get(conversationId);
+    return makeReproPack(
+      {
+        emulatorVersion: packageVersion(),
+        origin: runtime.durable?.origin ?? originOf(runtime, runtime.fixture),
+        fixture: selfContained(runtime.fixture),
+        image: runtime.image(),
+        mermaid: (id, events) => toMermaid(this.#sequenceModel(id, events as DomainEvent[])),
+      },
+      conversationId,
+    );
   }
 
   addHttpFault(spec: HttpFaultSpec): HttpFault {

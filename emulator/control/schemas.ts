@@ -13,6 +13,10 @@ export const AdvanceInput = z.strictObject({
     .max(366 * 24 * 3600 * 1000),
 });
 
+export const ReproPackInput = z.strictObject({
+  conversationId: z.string().min(1).optional(),
+});
+
 export const EventsInput = z.strictObject({
   conversationId: z.string().min(1).optional(),
   afterSeq: z.coerce.number().int().min(0).optional(),

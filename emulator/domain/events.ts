@@ -91,6 +91,15 @@ export class EventBus {
     return this.list({ ...query, types: [type] }) as DomainEvent<K>[];
   }
 
+  /**
+   * A restored timeline (data dir, repro pack): the log is replaced and numbering goes on after
+   * `lastSeq`. Listeners are not told: these events happened before, and their effects are in the state.
+   */
+  restore(events: readonly DomainEvent[], lastSeq: number): void {
+    this.#log = events.slice(-this.#maxEvents);
+    this.#seq = Math.max(lastSeq, this.#log.at(-1)?.seq ?? 0);
+  }
+
   /** Drops the log (reset); sequence numbers keep increasing so stale readers notice. */
   clear(): void {
     this.#log = [];

@@ -30,6 +30,11 @@ export class HttpFaults {
     return this.store.table<HttpFault>('faults.http');
   }
 
+  /** After a restore: new faults number on from the highest one kept. */
+  restored(): void {
+    for (const f of this.#table().values()) this.#next = Math.max(this.#next, f.id);
+  }
+
   add(fault: NewHttpFault): HttpFault {
     const { count, ...rest } = fault;
     const added: HttpFault = { id: ++this.#next, ...rest, remaining: count };
@@ -55,7 +60,9 @@ export class HttpFaults {
       .find((f) => (f.method === undefined || f.method === method) && matches(f.path, path));
     if (!fault) return undefined;
     fault.remaining -= 1;
+    // Written back (found through values(), not get): the journal sees the count go down (store.ts).
     if (fault.remaining <= 0) table.delete(String(fault.id));
+    else table.set(String(fault.id), fault);
     return fault;
   }
 }

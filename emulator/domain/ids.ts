@@ -8,18 +8,24 @@ export interface IdGenerator {
   uuid(): string;
   /** Random hex of the given byte length (tokens, secrets). Seeded like uuid(). */
   hex(bytes: number): string;
+  /** A seeded generator's position, so a restored emulator goes on where it stopped (never repeating an id). */
+  position?(): number;
+  resume?(position: number): void;
 }
 
-/** mulberry32: tiny, fast, good enough for ids (not for cryptography). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+/** mulberry32: tiny, fast, good enough for ids (not for cryptography). Its whole state is one number. */
+class Mulberry32 {
+  state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
 }
 
 function formatUuid(bytes: Uint8Array): string {
@@ -30,14 +36,20 @@ function formatUuid(bytes: Uint8Array): string {
 }
 
 export class SeededIds implements IdGenerator {
-  #random: () => number;
+  readonly #random: Mulberry32;
   constructor(seed: number) {
-    this.#random = mulberry32(seed);
+    this.#random = new Mulberry32(seed);
   }
   #bytes(n: number): Uint8Array {
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = Math.floor(this.#random() * 256);
+    for (let i = 0; i < n; i++) out[i] = Math.floor(this.#random.next() * 256);
     return out;
+  }
+  position(): number {
+    return this.#random.state;
+  }
+  resume(position: number): void {
+    this.#random.state = position >>> 0;
   }
   uuid(): string {
     return formatUuid(this.#bytes(16));

@@ -7,7 +7,11 @@ import { EmulatorControl } from '../control/operations.ts';
 import type { EventsFilter } from '../control/schemas.ts';
 import { conversationsTable, findConversation } from '../domain/conversations/conversation-store.ts';
 import type { DomainEvent, EventType } from '../domain/events.ts';
-import { buildSequence, type SequenceModel, toMermaid } from '../inspect/sequence.ts';
+import { keptFixture } from '../durability.ts';
+import { imageOf, type ReproPack, ReproPackSchema, readReproPack } from '../inspect/repro-pack.ts';
+import type { SequenceModel } from '../inspect/sequence.ts';
+import type { RestoreReport } from '../store/journal/durable-state.ts';
+import { DataDirError } from '../store/journal/durable-state.ts';
 import { resolveFixture } from './fixture-source.ts';
 import type {
   EmulatorClock,
@@ -28,14 +32,20 @@ const DEFAULT_WITHIN_MS = 10_000;
  * handle. Everything the control plane offers over HTTP is a typed method here.
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<EmulatorHandle> {
-  const fixture = options.fixture === undefined ? undefined : resolveFixture(options.fixture);
-  const start = options.startTime;
+  const pack = options.fromPack === undefined ? undefined : packToOpen(options);
+  const fixture = pack
+    ? keptFixture(pack.fixture, 'the repro pack')
+    : options.fixture === undefined
+      ? undefined
+      : resolveFixture(options.fixture);
+  const start = pack ? pack.image.now : options.startTime;
+  const seed = options.seed ?? pack?.origin.seed;
   const emulator = await buildEmulator({
     ...(fixture ? { fixture } : {}),
-    controlPlane: options.controlPlane ?? false,
-    clock: options.clock ?? 'system',
+    controlPlane: options.controlPlane ?? pack !== undefined,
+    clock: options.clock ?? (pack ? 'manual' : 'system'),
     ...(start === undefined ? {} : { manualClockStartMs: start instanceof Date ? start.getTime() : start }),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(seed === undefined ? {} : { seed }),
     logLevel: options.logLevel ?? 'error',
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     host: options.host ?? '127.0.0.1',
@@ -46,8 +56,23 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
     ...(options.fidelity ? { fidelity: options.fidelity } : {}),
     ...(options.unsafeMutateGuestFrame ? { unsafeMutateGuestFrame: options.unsafeMutateGuestFrame } : {}),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.resetData === undefined ? {} : { resetData: options.resetData }),
+    ...(options.fsync === undefined ? {} : { fsync: options.fsync }),
   });
   const host = options.host ?? '127.0.0.1';
+  if (pack) {
+    try {
+      if (emulator.restored?.restored)
+        throw new DataDirError(
+          `${emulator.restored.dataDir} holds a state already: a pack starts a new one (add --reset-data to discard it)`,
+        );
+      emulator.runtime.loadImage(imageOf(pack), fixture!);
+    } catch (e) {
+      await emulator.app.close();
+      throw e;
+    }
+  }
   try {
     await emulator.app.listen({ host, port: options.port ?? 0 });
   } catch (e) {
@@ -63,6 +88,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   return new RunningEmulator(emulator, host, port, options.waitGraceMs ?? 1000);
 }
 
+/** The pack to start from: read from its file, or checked as given. */
+function packToOpen(options: StartEmulatorOptions) {
+  if (options.fixture !== undefined) throw new TypeError('fromPack carries its own org: leave out fixture');
+  const from = options.fromPack!;
+  return typeof from === 'string' ? readReproPack(from) : ReproPackSchema.parse(from);
+}
+
 class RunningEmulator implements EmulatorHandle {
   readonly url: string;
   readonly wsUrl: string;
@@ -71,6 +103,7 @@ class RunningEmulator implements EmulatorHandle {
   readonly faults: EmulatorFaults;
   readonly customers: ScriptedCustomers;
   readonly conversations: EmulatorConversations;
+  readonly restored: RestoreReport | undefined;
   readonly #emulator: Emulator;
   readonly #control: EmulatorControl;
   readonly #waits: ClockWaits;
@@ -84,6 +117,7 @@ class RunningEmulator implements EmulatorHandle {
     graceMs: number,
   ) {
     this.#emulator = emulator;
+    this.restored = emulator.restored;
     const runtime = emulator.runtime;
     const control = new EmulatorControl(runtime);
     this.#control = control;
@@ -151,13 +185,12 @@ class RunningEmulator implements EmulatorHandle {
     return this.#control.fixture();
   }
 
+  reproPack(options: { conversationId?: string } = {}): ReproPack {
+    return this.#control.reproPack(options);
+  }
+
   sequence(conversationId: string): { model: SequenceModel; mermaid: string } {
-    const org = this.fixture;
-    const model = buildSequence(conversationId, this.events.list({ conversationId }), {
-      userName: (id) => org.users.find((u) => u.id === id)?.name,
-      queueName: (id) => org.queues.find((q) => q.id === id)?.name,
-    });
-    return { model, mermaid: toMermaid(model) };
+    return this.#control.sequence(conversationId);
   }
 
   waiting(queue: string): readonly string[] | undefined {

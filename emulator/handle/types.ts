@@ -7,7 +7,9 @@ import type { TimerHandle } from '../domain/clock.ts';
 import type { Conversation, ConversationMessage } from '../domain/conversations/model.ts';
 import type { DomainEvent, EventType } from '../domain/events.ts';
 import type { HttpFault } from '../domain/faults.ts';
+import type { ReproPack } from '../inspect/repro-pack.ts';
 import type { SequenceModel } from '../inspect/sequence.ts';
+import type { RestoreReport } from '../store/journal/durable-state.ts';
 import type { ActivitySource } from './waiting.ts';
 
 /** A Web Messaging server frame as the emulator is about to send it (see `unsafeMutateGuestFrame`). */
@@ -61,6 +63,25 @@ export interface StartEmulatorOptions {
    * is due before its deadline (1000).
    */
   waitGraceMs?: number;
+  /**
+   * Keep the state in this directory: every operation is journaled before its answer leaves, and a start
+   * on a directory that holds a state restores it (conversations, sessions, tokens, queues, alerts, the
+   * timeline). A directory started with another fixture is refused unless `resetData`.
+   */
+  dataDir?: string;
+  /** Discard what `dataDir` holds and start afresh. */
+  resetData?: boolean;
+  /**
+   * Start in the state a repro pack holds (a file path, or a pack object): its org, seed, timeline,
+   * conversations and clock time. The control plane is on and the clock is manual (resuming at the
+   * pack's time) unless `clock` says otherwise; `fixture` cannot be given with it.
+   */
+  fromPack?: string | ReproPack;
+  /**
+   * When journal writes are flushed to the disk itself: `interval` (default, once a second), `always`
+   * (before every answer) or `never` (the OS decides; a killed process still loses nothing).
+   */
+  fsync?: 'never' | 'interval' | 'always';
   /**
    * Test-only: rewrites every Web Messaging frame just before it is sent, to prove that a contract or a
    * conformance check notices a wrong field. Never use it to shape normal behaviour.
@@ -149,11 +170,23 @@ export interface EmulatorHandle {
   readonly port: number;
   /** The loaded org. */
   readonly fixture: Fixture;
+  /**
+   * With `dataDir`: what the start found there (restored or new, operations replayed, entities per
+   * table, a journal line a crash cut short); undefined without a data dir.
+   */
+  readonly restored: RestoreReport | undefined;
   readonly clock: EmulatorClock;
   readonly events: EmulatorEvents;
   readonly faults: EmulatorFaults;
   readonly customers: ScriptedCustomers;
   readonly conversations: EmulatorConversations;
+  /**
+   * A repro pack of the whole state, or of one conversation and what it touched: the org, the seed and
+   * clock it started from, the state and timeline, each conversation's Mermaid sequence diagram. Save it
+   * with `writeReproPack(file, pack)`; `startEmulator({ fromPack })` or `genesys-emulator start
+   * --from-pack FILE` opens it.
+   */
+  reproPack(options?: { conversationId?: string }): ReproPack;
   /**
    * A conversation as a picture: who did what when (customer, flow with the values it read, queues,
    * agents), as a model and as Mermaid `sequenceDiagram` text for an issue tracker.

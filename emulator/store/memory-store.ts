@@ -16,4 +16,13 @@ export class MemoryStore implements Store {
   clear(): void {
     for (const table of this.#tables.values()) table.clear();
   }
+
+  names(): string[] {
+    return [...this.#tables].filter(([, t]) => t.size > 0).map(([name]) => name);
+  }
+
+  raw(name: string): Map<string, unknown> {
+    this.table(name);
+    return this.#tables.get(name)!;
+  }
 }

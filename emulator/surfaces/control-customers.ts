@@ -9,6 +9,7 @@ import { parseInput } from './validate.ts';
 
 const ConversationParams = z.object({ conversationId: z.string().min(1) });
 const QueueParams = z.object({ queueId: z.string().min(1) });
+const SequenceQuery = z.strictObject({ format: z.enum(['mermaid', 'json']).default('mermaid') });
 
 /**
  * The scripted customer and queue contents on the control plane (HTTP faces of the handle's control
@@ -43,6 +44,15 @@ export const controlCustomersSurface: FastifyPluginAsync<{ runtime: EmulatorRunt
   app.post('/__emulator/conversations/:conversationId/drop-guest-socket', async (request) => ({
     dropped: control.dropGuestSocket(conversationId(request.params)),
   }));
+
+  // The conversation as a picture: Mermaid `sequenceDiagram` text (paste it into an issue tracker that
+  // renders Mermaid), or with ?format=json the model the console draws, with the same text beside it.
+  app.get('/__emulator/conversations/:conversationId/sequence', async (request, reply) => {
+    const { format } = parseInput(SequenceQuery, request.query, 'query');
+    const sequence = control.sequence(conversationId(request.params));
+    if (format === 'json') return sequence;
+    return reply.type('text/plain; charset=utf-8').send(sequence.mermaid);
+  });
 
   app.get('/__emulator/queues/:queueId/waiting', async (request) => {
     const { queueId } = parseInput(QueueParams, request.params, 'params');

@@ -33,6 +33,14 @@ export const controlSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = 
   app.post('/__emulator/clock/advance', async (request) => control.advance(request.body as { ms: number }));
 
   app.get('/__emulator/events', async (request) => control.events(request.query as EventsFilter));
+
+  // A repro pack (inspect/repro-pack.ts): the whole state, or ?conversationId= one conversation and
+  // what it touched. Served as a file to save; `genesys-emulator start --from-pack FILE` opens it.
+  app.get('/__emulator/repro-pack', async (request, reply) => {
+    const pack = control.reproPack(request.query as { conversationId?: string });
+    const name = `repro-pack-${pack.conversationId ?? 'run'}.json`;
+    return reply.header('content-disposition', `attachment; filename="${name}"`).send(pack);
+  });
 };
 
 /** A fixture's problems become a 400 whose details name each bad field. */

@@ -8,12 +8,13 @@ export const SCENARIOS_USAGE = `Usage: genesys-emulator scenarios [PATHS...] [op
 Runs scenario files (YAML) against an in-process emulator and a real bridge, once per channel.
 
 Options:
-  --channel C          only webmessaging or webchat
+  --channel C          only webmessaging, webchat or openmessaging
   --reporter R         pretty (default) | junit | json: junit and json print the report on stdout, write
                        it to DIR/junit.xml or DIR/results.json, and print progress on stderr
   --seed N             override every scenario's seed
   --out DIR            where the junit/json report and failed runs' full transcripts go, for every
                        reporter (default .scenario-results)
+  --jobs N             runs at once, each on a worker thread (default: one per core; 1 with --target)
   --shard I/N          run only shard I of N (by file, deterministic): N machines with shards 1/N..N/N
                        together run every scenario exactly once
   --target URL         run against another emulator (http://127.0.0.1:PORT) or a real org's login URL
@@ -28,6 +29,7 @@ PATHS default to scenarios/library.`;
 export interface ScenariosArgs {
   paths: string[];
   shard?: Shard;
+  jobs?: number;
   channel?: ScenarioChannel;
   reporter: 'pretty' | 'junit' | 'json';
   seed?: number;
@@ -52,6 +54,7 @@ export function parseScenariosArgs(argv: string[]): ParsedScenariosArgs {
         seed: { type: 'string' },
         out: { type: 'string' },
         shard: { type: 'string' },
+        jobs: { type: 'string' },
         target: { type: 'string' },
         'target-fixture': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -66,14 +69,22 @@ export function parseScenariosArgs(argv: string[]): ParsedScenariosArgs {
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   const target = values.target as string | undefined;
   const targetFixture = values['target-fixture'] as string | undefined;
-  if (channel !== undefined && channel !== 'webmessaging' && channel !== 'webchat')
-    return { usageError: '--channel must be webmessaging or webchat' };
+  if (
+    channel !== undefined &&
+    channel !== 'webmessaging' &&
+    channel !== 'webchat' &&
+    channel !== 'openmessaging'
+  )
+    return { usageError: '--channel must be webmessaging, webchat or openmessaging' };
   if (reporter !== 'pretty' && reporter !== 'junit' && reporter !== 'json')
     return { usageError: '--reporter must be pretty, junit or json' };
   if (seed !== undefined && (!Number.isInteger(seed) || seed < 0))
     return { usageError: '--seed must be a whole number' };
   const shard = values.shard === undefined ? undefined : parseShard(values.shard as string);
   if (shard === null) return { usageError: '--shard must be I/N with 1 <= I <= N, such as 2/4' };
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 256))
+    return { usageError: '--jobs must be a whole number from 1 to 256' };
   if (targetFixture !== undefined && target === undefined)
     return { usageError: '--target-fixture describes a --target; give both' };
   if (target !== undefined) {
@@ -97,6 +108,7 @@ export function parseScenariosArgs(argv: string[]): ParsedScenariosArgs {
     reporter,
     ...(channel === undefined ? {} : { channel }),
     ...(shard === undefined ? {} : { shard }),
+    ...(jobs === undefined ? {} : { jobs }),
     ...(seed === undefined ? {} : { seed }),
     ...(values.out === undefined ? {} : { out: values.out as string }),
     ...(target === undefined ? {} : { target }),

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { type Fixture, FixtureError, loadFixtureFile } from '../../emulator/index.ts';
-import { runScenarios } from '../index.ts';
+import { type Fixture, FixtureError, loadFixtureFile, writeReproPack } from '../../emulator/index.ts';
+import { defaultJobs, runScenarios } from '../index.ts';
 import { parseScenariosArgs, SCENARIOS_USAGE } from './cli-args.ts';
 import { discoverScenarioFiles } from './discover.ts';
 import { type LoadedScenario, loadScenarioFile, ScenarioError } from './load.ts';
@@ -62,21 +62,23 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
   // and json, whose stdout is the report itself (kept there for pipes; the file under --out is the same).
   const progress = args.reporter === 'pretty' ? process.stdout : process.stderr;
   const started = performance.now();
-  // One run at a time: a target is shared, and each run resets it.
+  // On worker threads, one per core by default; one at a time against a target (each run resets it).
   const results = await runScenarios(scenarios, {
     ...runOptions,
+    jobs: args.target === undefined ? (args.jobs ?? defaultJobs()) : 1,
     ...(args.channel === undefined ? {} : { channel: args.channel }),
     onResult: (result) => {
       progress.write(`${prettyLine(result)}\n`);
       if (result.passed) return;
-      // Every reporter keeps the whole transcript of a failed run under --out.
+      // Every reporter keeps the whole transcript of a failed run under --out (with the conversations'
+      // Mermaid sequence diagrams at its end) and, beside it, the run's repro pack.
       mkdirSync(out, { recursive: true });
-      const file = join(
-        out,
-        `${basename(result.file).replace(/\.ya?ml$/, '')}.${result.channel}.transcript.txt`,
-      );
+      const base = join(out, `${basename(result.file).replace(/\.ya?ml$/, '')}.${result.channel}`);
+      const file = `${base}.transcript.txt`;
       writeFileSync(file, `${result.fullTranscript}\n`);
-      progress.write(`${prettyFailure(result, file)}\n`);
+      const pack = result.pack ? `${base}.pack.json.gz` : undefined;
+      if (pack) writeReproPack(pack, result.pack!);
+      progress.write(`${prettyFailure(result, file, pack)}\n`);
     },
   });
   const failed = results.filter((r) => !r.passed).length;

@@ -1,4 +1,4 @@
-import type { DomainEvent, Fixture } from '../../emulator/index.ts';
+import type { DomainEvent, Fixture, ReproPack } from '../../emulator/index.ts';
 
 /** What GET /__emulator/clock tells about a target; absent when it has no control plane. */
 export interface TargetClock {
@@ -56,6 +56,19 @@ export class ControlPlane {
 
   events(afterSeq: number): Promise<{ entities: DomainEvent[]; lastSeq: number }> {
     return this.#send('GET', `/__emulator/events?afterSeq=${afterSeq}`);
+  }
+
+  reproPack(): Promise<ReproPack> {
+    return this.#send('GET', '/__emulator/repro-pack');
+  }
+
+  async sequence(conversationId: string): Promise<string> {
+    const res = await fetch(
+      `${this.baseUrl}/__emulator/conversations/${encodeURIComponent(conversationId)}/sequence`,
+    );
+    const text = await res.text();
+    if (!res.ok) throw new Error(`GET sequence of ${conversationId} failed with ${res.status}: ${text}`);
+    return text;
   }
 
   async advance(ms: number): Promise<void> {

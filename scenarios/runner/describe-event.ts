@@ -53,6 +53,13 @@ export function describeEmulatorEvent(event: DomainEvent, names: OrgNames): stri
       return `${conv}${event.data.purpose} typing`;
     case 'conversation.transferred':
       return `${conv}transferred to ${event.data.target.type === 'queue' ? (names.queueName(event.data.target.queueId) ?? 'queue') : who(event.data.target.userId)}`;
+    case 'openmessaging.webhook.attempt': {
+      const d = event.data;
+      const answer = d.status !== undefined ? `answered ${d.status}` : (d.error ?? 'no answer');
+      return `${conv}webhook ${d.kind} ${d.id.slice(0, 8)} attempt ${d.attempt}: ${answer} -> ${d.outcome}`;
+    }
+    case 'message.failed':
+      return `${conv}message ${event.data.messageId.slice(0, 8)} failed: ${event.data.reason}`;
     case 'fault.injected':
       return `fault: ${event.data.method} ${event.data.path} -> ${event.data.status ?? `held ${event.data.delayMs} ms`}`;
     default:

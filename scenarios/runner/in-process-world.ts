@@ -3,6 +3,7 @@ import {
   type DomainEvent,
   type EmulatorHandle,
   type Fixture,
+  type ReproPack,
   startEmulator,
   WaitTimeout,
 } from '../../emulator/index.ts';
@@ -11,6 +12,7 @@ import { scenarioBridge } from './bridge-setup.ts';
 import { describeEmulatorEvent, type OrgNames } from './describe-event.ts';
 import { observeBridge } from './observe-bridge.ts';
 import { Transcript } from './transcript.ts';
+import { WebhookFront } from './webhook-front.ts';
 import {
   type BridgeOptions,
   type Capabilities,
@@ -38,6 +40,7 @@ export class InProcessWorld implements World {
   readonly emulatorEvents: DomainEvent[] = [];
   readonly capabilities = EVERYTHING;
   readonly hosts: PlatformHosts;
+  webhook?: WebhookFront;
 
   private constructor(
     readonly emulator: EmulatorHandle,
@@ -81,7 +84,15 @@ export class InProcessWorld implements World {
         socketFactory: probe.socketFactory,
         fetch: probe.fetch,
       });
-      return new InProcessWorld(emulator, bridge, options.channel, probe);
+      const world = new InProcessWorld(emulator, bridge, options.channel, probe);
+      if (options.channel === 'openmessaging') {
+        // The bridge's webhook receiver on loopback, and the org's integration pointed at it.
+        world.webhook = new WebhookFront(bridge, emulator.clock, probe, (line) =>
+          world.transcript.add('runner', line),
+        );
+        await world.webhook.start(world.hosts, emulator.fixture);
+      }
+      return world;
     } catch (e) {
       await emulator.close();
       throw e;
@@ -106,7 +117,18 @@ export class InProcessWorld implements World {
 
   async close(): Promise<void> {
     await this.bridge.close().catch(() => {});
+    await this.webhook?.close();
     await this.emulator.close();
+  }
+
+  async reproPack(): Promise<ReproPack> {
+    return this.emulator.reproPack();
+  }
+
+  async sequence(conversationId: string): Promise<string | undefined> {
+    return this.emulator.events.list({ conversationId }).length
+      ? this.emulator.sequence(conversationId).mermaid
+      : undefined;
   }
 
   async conversation(id: string): Promise<ConversationView | undefined> {

@@ -37,6 +37,11 @@ export const STEP_NEEDS: { [V in StepVerb]: NeedsOf<V> } = {
   failNext: CONTROL_PLANE,
   // A held request is released by moving the emulator's clock.
   slowNext: TIME,
+  // The runner hosts the bridge's webhook receiver in every openmessaging run; a held answer waits on time.
+  failWebhook: NOTHING,
+  slowWebhook: TIME,
+  replayWebhook: NOTHING,
+  forgeWebhook: NOTHING,
   expectBot: NOTHING,
   // An agent desktop learns what arrived from notifications; the runner reads it from the timeline.
   expectAgentReceived: ['agents', 'controlPlane'],

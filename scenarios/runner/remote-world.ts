@@ -1,5 +1,5 @@
 import { type Bridge, parseLoginUrl } from '../../bridge/index.ts';
-import { type DomainEvent, type Fixture, PlatformClient } from '../../emulator/index.ts';
+import { type DomainEvent, type Fixture, PlatformClient, type ReproPack } from '../../emulator/index.ts';
 import { ActivityProbe } from './activity.ts';
 import { scenarioBridge } from './bridge-setup.ts';
 import { ControlPlane, type TargetClock } from './control-plane.ts';
@@ -7,6 +7,7 @@ import { describeEmulatorEvent, fixtureNames, type OrgNames } from './describe-e
 import { observeBridge } from './observe-bridge.ts';
 import { LockstepTime, RealTime, type RemoteTime } from './remote-time.ts';
 import { Transcript } from './transcript.ts';
+import { WebhookFront } from './webhook-front.ts';
 import { conversationFromWire, type WireConversation } from './wire-conversation.ts';
 import {
   type BridgeOptions,
@@ -38,6 +39,7 @@ export class RemoteWorld implements World {
   readonly transcript: Transcript;
   readonly timeline: DomainEvent[] = [];
   readonly bridge: Bridge;
+  webhook?: WebhookFront;
   readonly #controlPlane: ControlPlane | undefined;
   readonly #probe = new ActivityProbe();
   readonly #time: RemoteTime;
@@ -85,6 +87,11 @@ export class RemoteWorld implements World {
     if (!parsed.ok)
       throw new Error(`--target ${options.target} is neither a Genesys login URL nor a loopback emulator`);
     const hosts = parsed.hosts;
+    // The runner hosts the bridge's webhook receiver on loopback: a real org cannot reach it.
+    if (options.channel === 'openmessaging' && hosts.target !== 'emulator')
+      throw new Error(
+        'openmessaging runs need a target that can reach the runner on 127.0.0.1 (an emulator): a real org posts to a public webhook URL',
+      );
     // A real Genesys has no control plane; only an emulator is asked.
     const clock = hosts.target === 'emulator' ? await ControlPlane.probe(hosts.loginBase) : undefined;
     const controlPlane = clock ? new ControlPlane(hosts.loginBase) : undefined;
@@ -128,6 +135,17 @@ export class RemoteWorld implements World {
       throw e;
     }
     world.transcript.add('runner', describeTarget(options, clock, capabilities));
+    if (options.channel === 'openmessaging') {
+      world.webhook = new WebhookFront(world.bridge, world.#time.clock, world.#probe, (line) =>
+        world.transcript.add('runner', line),
+      );
+      try {
+        await world.webhook.start(hosts, fixture);
+      } catch (e) {
+        await world.close();
+        throw e;
+      }
+    }
     return world;
   }
 
@@ -184,6 +202,14 @@ export class RemoteWorld implements World {
     return wire === undefined ? undefined : conversationFromWire(wire as WireConversation);
   }
 
+  async reproPack(): Promise<ReproPack | undefined> {
+    return this.#controlPlane?.reproPack();
+  }
+
+  async sequence(conversationId: string): Promise<string | undefined> {
+    return this.#controlPlane?.sequence(conversationId);
+  }
+
   async waitingIn(queueName: string): Promise<string[] | undefined> {
     if (!this.#controlPlane) throw new StepSkipped('needs the control plane');
     const queues = this.fixture?.queues ?? [];
@@ -196,6 +222,7 @@ export class RemoteWorld implements World {
 
   async close(): Promise<void> {
     await this.bridge.close().catch(() => {});
+    await this.webhook?.close();
     // Put back the target's own org, so the next run (or whoever uses the target) finds it as it was.
     if (this.#restore) await this.#controlPlane?.loadFixture(this.#restore);
   }

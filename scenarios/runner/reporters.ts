@@ -27,7 +27,7 @@ function failedStep(f: NonNullable<ScenarioResult['failure']>): string {
   return f.stepIndex < 0 ? 'setup' : `step ${f.stepIndex + 1} (${f.verb})`;
 }
 
-export function prettyFailure(r: ScenarioResult, transcriptFile?: string): string {
+export function prettyFailure(r: ScenarioResult, transcriptFile?: string, packFile?: string): string {
   if (!r.failure) return '';
   const f = r.failure;
   const lines = r.transcript.split('\n');
@@ -37,7 +37,12 @@ export function prettyFailure(r: ScenarioResult, transcriptFile?: string): strin
     f.detail !== undefined ? `  detail: ${JSON.stringify(f.detail)}` : '',
     `  transcript${lines.length > SHORT_TRANSCRIPT_LINES ? ` (last ${SHORT_TRANSCRIPT_LINES} of ${lines.length} lines)` : ''}:`,
     tail.replace(/^/gm, '    '),
-    transcriptFile ? `  full transcript: ${transcriptFile}` : '',
+    transcriptFile
+      ? `  full transcript: ${transcriptFile}${r.sequences?.length ? ' (ends with the sequence diagrams as Mermaid)' : ''}`
+      : '',
+    packFile
+      ? `  repro pack: ${packFile} (open it with: genesys-emulator start --from-pack ${packFile})`
+      : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -96,10 +101,13 @@ export function junit(results: ScenarioResult[]): string {
   ].join('\n');
 }
 
-/** The results without the full transcripts; `skipped` lists each skipped step with its reason. */
+/**
+ * The results without the full transcripts and repro packs (those are files under --out); `skipped`
+ * lists each skipped step with its reason, `sequences` a failed run's Mermaid diagrams.
+ */
 export function json(results: ScenarioResult[]): string {
   return `${JSON.stringify(
-    results.map(({ fullTranscript: _f, ...r }) => r),
+    results.map(({ fullTranscript: _f, pack: _p, ...r }) => r),
     null,
     2,
   )}\n`;

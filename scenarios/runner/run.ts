@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Agent, agentFromFixture, type Fixture, loadFixtureFile } from '../../emulator/index.ts';
+import {
+  type Agent,
+  agentFromFixture,
+  type Fixture,
+  loadFixtureFile,
+  type ReproPack,
+} from '../../emulator/index.ts';
 import { type NameProblem, nameProblems } from './check-names.ts';
 import { CustomerActor } from './customer-actor.ts';
 import { flowFailureWarnings } from './flow-warnings.ts';
@@ -50,7 +57,18 @@ export interface ScenarioResult {
   /** stepIndex -1 (verb `setup`) when the run could not start. */
   failure?: { stepIndex: number; line?: number; verb: string; message: string; detail?: unknown };
   transcript: string;
+  /** The whole transcript; for a failed run followed by each customer conversation's sequence diagram. */
   fullTranscript: string;
+  /**
+   * A failed run: each customer conversation as a Mermaid `sequenceDiagram` (paste it into an issue
+   * tracker that renders Mermaid), when the target draws them.
+   */
+  sequences?: { customer: string; conversationId: string; mermaid: string }[];
+  /**
+   * A failed run: the emulator's state as a repro pack carrying the scenario and this transcript
+   * (`genesys-emulator start --from-pack` opens it), when the target is an emulator that makes one.
+   */
+  pack?: ReproPack;
 }
 
 /**
@@ -64,8 +82,13 @@ export async function runScenario(
   options: RunOptions = {},
 ): Promise<ScenarioResult> {
   const started = performance.now();
-  const result = (world: { transcript: Transcript } | undefined, rest: Partial<ScenarioResult>) => {
+  const result = (
+    world: { transcript: Transcript } | undefined,
+    rest: Partial<ScenarioResult>,
+    evidence: FailureEvidence = {},
+  ): ScenarioResult => {
     const transcript = world?.transcript ?? new Transcript(() => Date.now());
+    const fullTranscript = transcript.render(true) + mermaidAppendix(evidence.sequences ?? []);
     return {
       scenario: scenario.name,
       file: scenario.file,
@@ -77,7 +100,24 @@ export async function runScenario(
       warnings: rest.warnings ?? [],
       ...(rest.failure ? { failure: rest.failure } : {}),
       transcript: transcript.render(false),
-      fullTranscript: transcript.render(true),
+      fullTranscript,
+      ...(evidence.sequences?.length ? { sequences: evidence.sequences } : {}),
+      ...(evidence.pack && rest.failure
+        ? {
+            pack: {
+              ...evidence.pack,
+              scenario: {
+                name: scenario.name,
+                file: scenario.file,
+                channel,
+                seed: options.seed ?? scenario.seed,
+                ...sourceOf(scenario.file),
+                failure: rest.failure,
+                transcript: fullTranscript,
+              },
+            },
+          }
+        : {}),
     };
   };
 
@@ -108,6 +148,7 @@ export async function runScenario(
     });
   };
   let failure: ScenarioResult['failure'];
+  let evidence: FailureEvidence = {};
   let current: ScenarioStep | undefined;
   const warnings: string[] = [];
   // Names taken from the org (agents, queues) are checked before anything runs: a typo fails at once.
@@ -170,11 +211,63 @@ export async function runScenario(
     warnings.push(...flowFailureWarnings(scenario, conversationsOf, world.timeline, world.fixture));
     for (const warning of warnings) world.transcript.add('runner', `WARNING ${warning}`);
     for (const c of cast.customers.values()) c.unsubscribe?.();
+    if (failure) evidence = await failureEvidence(world, conversationsOf);
     // A target that cannot be reset keeps what agents left behind; the next run must find them free.
     if (!world.capabilities.controlPlane) for (const a of cast.agents.values()) await a.release();
     await world.close();
   }
-  return result(world, { skipped, warnings, ...(failure ? { failure } : {}) });
+  return result(world, { skipped, warnings, ...(failure ? { failure } : {}) }, evidence);
+}
+
+interface FailureEvidence {
+  sequences?: NonNullable<ScenarioResult['sequences']>;
+  pack?: ReproPack;
+}
+
+/**
+ * What a failed run leaves for whoever reads it, taken before the emulator closes: each customer
+ * conversation's sequence diagram and a repro pack of the emulator's state. Best effort: a target that
+ * cannot make them, or fails to, leaves the run's own failure as it was.
+ */
+async function failureEvidence(
+  world: World,
+  conversationsOf: Map<string, readonly string[]>,
+): Promise<FailureEvidence> {
+  const evidence: FailureEvidence = {};
+  try {
+    const sequences: NonNullable<ScenarioResult['sequences']> = [];
+    for (const [customer, ids] of conversationsOf) {
+      for (const conversationId of ids) {
+        const mermaid = await world.sequence?.(conversationId);
+        if (mermaid) sequences.push({ customer, conversationId, mermaid });
+      }
+    }
+    evidence.sequences = sequences;
+    const pack = await world.reproPack?.();
+    if (pack) evidence.pack = pack;
+  } catch (e) {
+    world.transcript.add('runner', `(no sequence diagram or repro pack: ${(e as Error).message})`);
+  }
+  return evidence;
+}
+
+/** The failure's sequence diagrams, after the transcript, as Markdown Mermaid blocks. */
+function mermaidAppendix(sequences: NonNullable<ScenarioResult['sequences']>): string {
+  return sequences
+    .map(
+      (s) =>
+        `\n\nSequence diagram of ${s.customer}'s conversation ${s.conversationId} (Mermaid; paste it into an issue tracker that renders it):\n\n\`\`\`mermaid\n${s.mermaid}\`\`\``,
+    )
+    .join('');
+}
+
+/** The scenario file's text, for the pack (absent when it cannot be read). */
+function sourceOf(file: string): { source?: string } {
+  try {
+    return { source: readFileSync(file, 'utf8') };
+  } catch {
+    return {};
+  }
 }
 
 async function createWorld(

@@ -189,6 +189,31 @@ const steps = {
       count: z.number().int().min(1).default(1),
     })
     .describe('The emulator answers the next matching requests slowly'),
+  // ---- the bridge's Open Messaging webhook receiver (openmessaging runs)
+  failWebhook: z
+    .strictObject({
+      status: z.number().int().min(400).max(599).describe('The status the receiver answers, e.g. 500'),
+      count: z.number().int().min(1).default(1),
+    })
+    .describe("The bridge's webhook receiver is down: the next deliveries are answered with this status"),
+  slowWebhook: z
+    .strictObject({
+      delay: Duration.describe('How long (emulator time) each answer takes; Genesys waits 10s'),
+      count: z.number().int().min(1).default(1),
+    })
+    .describe("The bridge's webhook receiver answers the next deliveries late"),
+  replayWebhook: z
+    .strictObject({ count: z.number().int().min(1).default(1) })
+    .describe('The last webhook delivery arrives again, byte for byte (a duplicate)'),
+  forgeWebhook: z
+    .strictObject({
+      ...customer,
+      text: z.string().min(1),
+      signature: z.enum(['bad', 'missing']).default('bad'),
+    })
+    .describe(
+      'Someone posts an agent message to the bridge webhook without a valid signature; it must be refused',
+    ),
   // ---- expectations
   expectBot: z
     .strictObject({
@@ -268,9 +293,9 @@ export const ScenarioSchema = z.strictObject({
     .default('default')
     .describe('"default" or a fixture file relative to the scenario'),
   channels: z
-    .array(z.enum(['webmessaging', 'webchat']))
+    .array(z.enum(['webmessaging', 'webchat', 'openmessaging']))
     .min(1)
-    .default(['webmessaging', 'webchat'])
+    .default(['webmessaging', 'webchat', 'openmessaging'])
     .describe('The scenario runs once per channel'),
   seed: z.number().int().min(0).default(1),
   bridge: z

@@ -201,6 +201,34 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     await addHttpFault(world, { path: args.path, count: args.count, delayMs: durationMs(args.delay) });
   },
 
+  async failWebhook(world, _cast, args) {
+    webhookOf(world).failNext(args.status, args.count);
+  },
+
+  async slowWebhook(world, _cast, args) {
+    webhookOf(world).holdNext(durationMs(args.delay), args.count);
+  },
+
+  async replayWebhook(world, _cast, args) {
+    const front = webhookOf(world);
+    for (let i = 0; i < args.count; i++) {
+      const status = await front.replayLast();
+      world.transcript.add('runner', `the last webhook delivery arrives again: answered ${status}`);
+    }
+  },
+
+  async forgeWebhook(world, cast, args) {
+    const c = customer(cast, args.customer);
+    const integration = world.fixture?.openMessaging[0];
+    if (!integration) throw new ExpectationFailed('the org has no Open Messaging integration');
+    const status = await webhookOf(world).forge(sessionOf(c), integration.id, args.text, args.signature);
+    world.transcript.add('runner', `a forged delivery (${args.signature} signature) is answered ${status}`);
+    if (status !== 401)
+      throw new ExpectationFailed(
+        `the bridge answered a forged webhook delivery with ${status}, expected 401`,
+      );
+  },
+
   async expectBot(world, cast, args) {
     const c = customer(cast, args.customer);
     const matches = (e: BridgeEvent) =>
@@ -369,6 +397,15 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
       );
   },
 };
+
+/** The bridge's webhook receiver of an openmessaging run. */
+function webhookOf(world: World) {
+  if (!world.webhook)
+    throw new ExpectationFailed(
+      `this step needs the Open Messaging webhook; this run is on ${world.channel}`,
+    );
+  return world.webhook;
+}
 
 /**
  * Without a timeline, a Web Messaging customer's conversation is recognised by the agent alert for a

@@ -1,8 +1,9 @@
 import type { Bridge } from '../../bridge/index.ts';
-import type { DomainEvent, Fixture, PlatformHosts } from '../../emulator/index.ts';
+import type { DomainEvent, Fixture, PlatformHosts, ReproPack } from '../../emulator/index.ts';
 import type { Transcript } from './transcript.ts';
+import type { WebhookFront } from './webhook-front.ts';
 
-export type ScenarioChannel = 'webmessaging' | 'webchat';
+export type ScenarioChannel = 'webmessaging' | 'webchat' | 'openmessaging';
 
 /**
  * What a step may need beyond the bridge and the public API: the emulator's control plane
@@ -40,6 +41,8 @@ export interface World {
   readonly transcript: Transcript;
   readonly bridge: Bridge;
   readonly channel: ScenarioChannel;
+  /** Open Messaging runs: the bridge's webhook receiver, which can play down, slow, replayed or forged. */
+  readonly webhook?: WebhookFront;
   /** The emulator's base URL, for control-plane calls (fault injection, dropped sockets). */
   readonly baseUrl: string;
   readonly hosts: PlatformHosts;
@@ -59,6 +62,13 @@ export interface World {
   catchUp?(): Promise<void>;
   /** Waits until `check` returns a value (not undefined), for at most `withinMs` of the run's time. */
   waitFor<T>(what: string, withinMs: number, check: () => T | undefined | Promise<T | undefined>): Promise<T>;
+  /**
+   * The emulator's whole state as a repro pack (for a failed run), when the target is an emulator that
+   * makes one (in-process, or with a control plane).
+   */
+  reproPack?(): Promise<ReproPack | undefined>;
+  /** A conversation's sequence diagram as Mermaid text, when the target draws one. */
+  sequence?(conversationId: string): Promise<string | undefined>;
   /** Moves time forward (manual clocks only). */
   advance(ms: number): Promise<void>;
   conversation(id: string): Promise<ConversationView | undefined>;

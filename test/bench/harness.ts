@@ -56,7 +56,7 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-function spawnServer(args: string[], ready: RegExp, what: string): Promise<ChildServer> {
+export function spawnServer(args: string[], ready: RegExp, what: string): Promise<ChildServer> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, args, {
       cwd: repoRoot,

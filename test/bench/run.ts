@@ -3,6 +3,9 @@
  * same run where one applies. Never run as a test and never asserts on timings.
  */
 import { bridgeBench } from './bridge.ts';
+import { clusterBench } from './cluster.ts';
+import { durableBench } from './durable.ts';
+import { openMessagingBench } from './openmessaging.ts';
 import { routingBench } from './routing.ts';
 import { scenariosBench } from './scenarios.ts';
 import { startupBench } from './startup.ts';
@@ -16,7 +19,10 @@ const benches: Record<string, () => unknown> = {
   webchat: () => webchatBench(),
   webmessaging: () => webmessagingBench(),
   bridge: () => bridgeBench(),
+  cluster: () => clusterBench(),
   scenarios: () => scenariosBench(),
+  durable: () => durableBench(),
+  openmessaging: () => openMessagingBench(),
 };
 if (only && !(only in benches)) {
   process.stderr.write(`unknown bench ${only}; one of: ${Object.keys(benches).join(', ')}\n`);

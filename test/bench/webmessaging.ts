@@ -7,9 +7,13 @@
  *     -> guest), the physical floor of a two-party relay.
  * (b) 10,000 idle guest sessions (configureSession on a socket each) and the emulator's RSS per session.
  * (c) the highest rate of `echo` frames (not rate limited) whose p99 stays under 10 ms, beside the same
- *     ladder against a bare `ws` echo.
+ *     ladder against a bare `ws` echo and against a second emulator keeping its state in a data dir
+ *     (`--data-dir`, default fsync policy): the journal's cost on the same run.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type WebSocket from 'ws';
 import {
   advanceClock,
@@ -448,29 +452,45 @@ async function ladders(targets: Ladder[]): Promise<void> {
 const stepLine = (r: StepResult) =>
   `${r.rate}/s: achieved ${Math.round(r.achieved)}/s, p50 ${fmtMs(r.p50)}, p99 ${fmtMs(r.p99)}${r.lost ? `, ${r.lost} missing` : ''}${r.ok ? '' : ' FAIL'}`;
 
+/** Echo sockets on an emulator process, each with a configured guest session. */
+async function echoGuests(emulator: ChildServer) {
+  const fx = await fixtureOf(emulator);
+  const deploymentId = fx.deployments.messenger[0]!.id;
+  const url = guestSocketUrl(emulator, deploymentId);
+  return inBatches(
+    Array.from({ length: ECHO_SOCKETS }, () => randomUUID()),
+    10,
+    async (token) => ({
+      socket: await configuredSocket(url, deploymentId, token),
+      token,
+    }),
+  );
+}
+
 export async function echoRate(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-dir-'));
   const emulator = await startEmulatorProcess();
+  const durable = await startEmulatorProcess(['--data-dir', dataDir]);
   const echo = await startBareWsProcess('echo');
   try {
-    const fx = await fixtureOf(emulator);
-    const deploymentId = fx.deployments.messenger[0]!.id;
-    const url = guestSocketUrl(emulator, deploymentId);
-    const guests = await inBatches(
-      Array.from({ length: ECHO_SOCKETS }, () => randomUUID()),
-      10,
-      async (token) => ({ socket: await configuredSocket(url, deploymentId, token), token }),
-    );
+    const guests = await echoGuests(emulator);
+    const kept = await echoGuests(durable);
     const bare = await Promise.all(
       guests.map(async ({ token }) => ({ socket: await openWs(`ws://127.0.0.1:${echo.port}/`), token })),
     );
     const emu: Ladder = { sockets: guests, label: 'e', steps: [], tag: 0 };
+    const withDir: Ladder = { sockets: kept, label: 'd', steps: [], tag: 0 };
     const control: Ladder = { sockets: bare, label: 'b', steps: [], tag: 0 };
-    await ladders([emu, control]);
+    await ladders([emu, withDir, control]);
     const emuMax = await pipelined(guests, 'pe');
+    const dirMax = await pipelined(kept, 'pd');
     const bareMax = await pipelined(bare, 'pb');
     const rows: Record<string, string> = {};
     emu.steps.forEach((s, i) => {
       rows[`emulator step ${i + 1}`] = stepLine(s);
+    });
+    withDir.steps.forEach((s, i) => {
+      rows[`emulator --data-dir step ${i + 1}`] = stepLine(s);
     });
     control.steps.forEach((s, i) => {
       rows[`bare ws echo step ${i + 1}`] = stepLine(s);
@@ -479,17 +499,22 @@ export async function echoRate(): Promise<void> {
     report(`Web Messaging echo frames per second at p99 < ${P99_LIMIT_MS} ms (${ECHO_SOCKETS} sessions)`, {
       ...rows,
       'emulator: highest rate under the limit': `${best(emu.best)} frames/s`,
+      'emulator --data-dir: highest rate under the limit': `${best(withDir.best)} frames/s`,
+      'with / without --data-dir (same run)':
+        best(emu.best) > 0 ? ratio(best(withDir.best), best(emu.best)) : 'n/a',
       'bare ws echo: highest rate under the limit': `${best(control.best)} frames/s (client in one process)`,
       'emulator / bare ws':
         best(control.best) > 0
           ? ratio(best(emu.best), best(control.best))
           : 'n/a (the control failed its first step: the machine is too busy for this figure)',
       'most frames/s, 64 in flight (emulator / bare)': `${Math.round(emuMax)} / ${Math.round(bareMax)} (${ratio(emuMax, bareMax)})`,
+      'most frames/s, 64 in flight (--data-dir / without)': `${Math.round(dirMax)} / ${Math.round(emuMax)} (${ratio(dirMax, emuMax)})`,
       'emulator started as': emulatorMode(),
     });
-    for (const s of [...guests, ...bare]) s.socket.terminate();
+    for (const s of [...guests, ...kept, ...bare]) s.socket.terminate();
   } finally {
-    await Promise.all([emulator.stop(), echo.stop()]);
+    await Promise.all([emulator.stop(), durable.stop(), echo.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

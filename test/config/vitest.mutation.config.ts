@@ -11,15 +11,26 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export default defineConfig({
   test: {
     root,
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/scenarios/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.ts',
+      'test/integration/**/*.test.ts',
+      'test/conformance/**/*.test.ts',
+      'test/scenarios/**/*.test.ts',
+    ],
     exclude: [
       'test/integration/cli.test.ts',
+      'test/integration/cli-hardening.test.ts',
       'test/integration/bridge-cli.test.ts',
       'test/scenarios/shard.test.ts',
+      'test/unit/ensure-browser.test.ts',
       '**/node_modules/**',
     ],
     setupFiles: ['test/support/leak-check.ts', 'test/config/mutation-setup.ts'],
     env: { PACT_DO_NOT_TRACK: 'true' },
     testTimeout: 60_000,
+    // One module graph for every file: Stryker starts vitest once per mutant, and re-importing the
+    // emulator for each test file doubled the time of a run. (Static mutants, which only a fresh import
+    // would test, are ignored: see stryker.config.mjs.)
+    isolate: false,
   },
 });

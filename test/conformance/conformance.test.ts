@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../support/emulators.ts';
 import { check, summarise } from './check.ts';
 import { writeFigures } from './figures.ts';
+import { openMessagingConversation } from './openmessaging-story.ts';
 import { Recorder } from './recorder.ts';
 import { recordingAgents, userTopics } from './sdk-agents.ts';
 import { webChatConversation, webMessagingConversation } from './stories.ts';
@@ -16,11 +17,12 @@ const STORY_TIMEOUT = 60_000;
 
 describe('conformance with Genesys models', () => {
   it(
-    'a Web Messaging and a WebChat conversation give only model-shaped answers and notifications',
+    'a Web Messaging, a WebChat and an Open Messaging conversation give only model-shaped answers and notifications',
     async () => {
       const recorder = new Recorder();
       await webMessagingConversation(recorder);
       await webChatConversation(recorder);
+      await openMessagingConversation(recorder);
       const result = check(recorder);
       writeFigures(result, recorder);
       expect(result.counts.responses).toBeGreaterThan(50);

@@ -22,6 +22,8 @@ const MSG = '/api/v2/conversations/messages/{conversationId}';
 const CHAT = '/api/v2/conversations/chats/{conversationId}';
 const CONV = '/api/v2/conversations/{conversationId}';
 const GUEST = '/api/v2/webchat/guest/conversations';
+const OPEN = '/api/v2/conversations/messaging/integrations/open';
+const INBOUND = '/api/v2/conversations/messages/{integrationId}/inbound/open';
 
 /** `METHOD path-template` as the SDKs pass it to ApiClient.callApi. Errors always carry ErrorBody. */
 export const ROUTE_MODELS: Readonly<Record<string, RouteModel>> = {
@@ -77,6 +79,20 @@ export const ROUTE_MODELS: Readonly<Record<string, RouteModel>> = {
   [`POST ${GUEST}/{conversationId}/members/{memberId}/typing`]: guest('WebChatTyping'),
   [`GET ${GUEST}/{conversationId}/messages`]: guest('WebChatMessageEntityList'),
   [`GET ${GUEST}/{conversationId}/messages/{messageId}`]: guest('WebChatMessage'),
+
+  // Open Messaging: integrations, message routing recipients, the inbound API (platform-extra.md §1).
+  [`POST ${OPEN}`]: platform('OpenIntegration'),
+  [`GET ${OPEN}`]: platform('OpenIntegrationEntityListing'),
+  [`GET ${OPEN}/{integrationId}`]: platform('OpenIntegration'),
+  [`PATCH ${OPEN}/{integrationId}`]: platform('OpenIntegration'),
+  [`DELETE ${OPEN}/{integrationId}`]: NONE,
+  'GET /api/v2/routing/message/recipients': platform('RecipientListing'),
+  'GET /api/v2/routing/message/recipients/{recipientId}': platform('Recipient'),
+  'PUT /api/v2/routing/message/recipients/{recipientId}': platform('Recipient'),
+  'GET /api/v2/flows': platform('FlowEntityListing'),
+  [`POST ${INBOUND}/message`]: platform('OpenMessageNormalizedMessage'),
+  [`POST ${INBOUND}/event`]: platform('OpenEventNormalizedMessage'),
+  [`POST ${INBOUND}/receipt`]: platform('OpenReceiptNormalizedMessage'),
 };
 
 export interface TopicModel {

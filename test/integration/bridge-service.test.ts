@@ -407,6 +407,8 @@ describe('the bridge service refuses what it cannot do, clearly', () => {
     expect((await send('GET', '/readyz', undefined, {})).json()).toEqual({
       status: 'ready',
       channel: 'webMessaging',
+      store: { kind: 'memory', label: 'memory', available: true },
+      sessions: expect.any(Number),
     });
   });
 

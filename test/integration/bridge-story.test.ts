@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type BridgeEvent, createBridge, type GenesysChannel } from '../../bridge/index.ts';
-import { agentsFor, bridgeConfig, storyFixture } from '../support/bridge-story.ts';
+import { agentsFor, bridgeConfig, openMessagingReceiver, storyFixture } from '../support/bridge-story.ts';
 import { startEmulator } from '../support/emulators.ts';
 import { SharedTime } from '../support/shared-time.ts';
 
@@ -18,7 +18,7 @@ import { SharedTime } from '../support/shared-time.ts';
 const METADATA = { QueueName: 'Sports Support', customerId: 'C-1001', intent: 'billing' };
 
 describe('the bridge library against the emulator', () => {
-  it.each<GenesysChannel>(['webMessaging', 'webChat'])(
+  it.each<GenesysChannel>(['webMessaging', 'webChat', 'openMessaging'])(
     '%s: metadata routes and becomes Participant Data, messages and typing flow both ways, a queue transfer reaches a second agent, the agent ends it once',
     {
       timeout: 30_000,
@@ -36,7 +36,11 @@ describe('the bridge library against the emulator', () => {
         await a.goOnQueue();
       }
 
+      // Open Messaging: the bridge's webhook listener on loopback, the org's integration pointed at it.
+      const receiver =
+        channel === 'openMessaging' ? await openMessagingReceiver(emulator, time.seen) : undefined;
       const bridge = createBridge(bridgeConfig(channel, emulator), time.deps);
+      receiver?.attach(bridge);
       // Registered after the emulator's own cleanup, so it runs first: open sessions can still leave Genesys.
       onTestFinished(() => bridge.close());
 

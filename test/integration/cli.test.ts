@@ -249,7 +249,7 @@ describe('genesys-emulator start', () => {
     async () => {
       const cli = runCli(['--help']);
       expect((await cli.exited).code).toBe(0);
-      expect(cli.output().stdout).toMatch(/Commands:\n\s+start\s.*\n\s+scenarios\s/);
+      expect(cli.output().stdout).toMatch(/Commands:\n\s+start\s.*\n\s+pack\s.*\n\s+scenarios\s/);
       const start = runCli(['start', '--help']);
       expect((await start.exited).code).toBe(0);
       expect(start.output().stdout).toContain('Usage: genesys-emulator start');

@@ -101,7 +101,7 @@ describe('loading a scenario with a mistake', () => {
     expect(
       loadProblems(HEADER.replace('[webmessaging]', '[webmesaging]') + '  - onQueue: alda\n').join('\n'),
     ).toContain(
-      'channels[0] takes one of "webmessaging", "webchat", got "webmesaging"; did you mean "webmessaging"?',
+      'channels[0] takes one of "webmessaging", "webchat", "openmessaging", got "webmesaging"; did you mean "webmessaging"?',
     );
   });
 });

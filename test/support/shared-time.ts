@@ -60,6 +60,11 @@ export class SharedTime {
     };
   }
 
+  /** Counts traffic the timeline cannot see otherwise (the bridge's Open Messaging webhook receiver). */
+  readonly seen = (): void => {
+    this.#activity++;
+  };
+
   /** Waits until check() gives a value, advancing the clock in small steps whenever the bridge is idle. */
   async until<T>(what: string, check: () => T | undefined): Promise<T> {
     let moved = 0;

@@ -21,6 +21,7 @@ describe('parseCliArgs', () => {
       manualClock: false,
       logLevel: 'warn',
       allowHost: [],
+      resetData: false,
     });
   });
 
@@ -55,6 +56,18 @@ describe('parseCliArgs', () => {
       seed: 42,
       logLevel: 'debug',
       allowHost: [],
+      resetData: false,
+    });
+  });
+
+  it('reads the data dir options', () => {
+    expect(parseCliArgs(['start', '--data-dir', 'state', '--reset-data', '--fsync', 'always'])).toMatchObject(
+      { dataDir: 'state', resetData: true, fsync: 'always' },
+    );
+    expect(parseCliArgs(['start', '--from-pack', 'bug.json.gz'])).toMatchObject({ fromPack: 'bug.json.gz' });
+    // A pack runs on a manual clock it resumes, driven through the control plane it turns on.
+    expect(parseCliArgs(['start', '--from-pack', 'bug.json', '--manual-clock'])).toMatchObject({
+      manualClock: true,
     });
   });
 
@@ -81,6 +94,10 @@ describe('parseCliArgs', () => {
     [['--bogus'], '--bogus'],
     [['--port'], '--port'],
     [['--manual-clock'], '--manual-clock'],
+    [['--reset-data'], '--data-dir'],
+    [['--fsync', 'always'], '--data-dir'],
+    [['--data-dir', 'd', '--fsync', 'sometimes'], '--fsync'],
+    [['--from-pack', 'p.json', '--config', 'org.yaml'], '--config'],
   ])('refuses %j, naming %s', (argv, named) => {
     expect(cliError(argv).message).toContain(named);
   });
@@ -94,6 +111,10 @@ describe('parseCliArgs', () => {
       '--manual-clock',
       '--seed',
       '--log-level',
+      '--data-dir',
+      '--reset-data',
+      '--fsync',
+      '--from-pack',
       '--help',
     ])
       expect(USAGE).toContain(option);

@@ -1,8 +1,10 @@
 // The timeline page: every conversation with its events in order (GET /console/api/timeline), with
-// filters, so a failing run can be understood by reading what the emulator decided and why.
+// filters, so a failing run can be understood by reading what the emulator decided and why. With one
+// conversation chosen, its sequence diagram (GET /console/api/sequence) is drawn above its events.
 
 import { consoleGet } from './api.js';
-import { byId, clockTime, h } from './dom.js';
+import { byId, clockTime, h, say } from './dom.js';
+import { drawSequence } from './sequence-svg.js';
 import { detailLines, summary } from './timeline-format.js';
 
 const FOLLOW_EVERY_MS = 1000;
@@ -19,6 +21,11 @@ const el = {
   refresh: byId('refresh'),
   count: byId('count'),
   main: byId('conversations'),
+  sequence: byId('sequence'),
+  drawing: byId('sequence-drawing'),
+  mermaid: byId('mermaid'),
+  copy: byId('copy-mermaid'),
+  sequenceStatus: byId('sequence-status'),
 };
 
 let lastSeq = 0;
@@ -32,6 +39,8 @@ const items = [];
 const types = new Set();
 let loading = false;
 let follow;
+/** The conversation whose diagram is drawn, and the last event of it the drawing includes. */
+let drawn = { conversationId: '', lastSeq: 0 };
 
 const names = {
   user: (id) => agents.find((a) => a.id === id)?.name ?? id,
@@ -95,6 +104,7 @@ function add(event) {
     h('details', {}, h('summary', {}, 'data'), h('pre', {}, JSON.stringify(event.data, null, 2))),
   );
   group.list.append(item);
+  group.lastSeq = event.seq;
   if (event.type === 'conversation.created') group.info.textContent = `${text}, ${event.time}`;
   if (event.type === 'conversation.ended') group.info.textContent += `; ${text}`;
   const haystack = `${event.type} ${text} ${details.join(' ')} ${JSON.stringify(event.data)}`.toLowerCase();
@@ -129,6 +139,42 @@ function applyFilters() {
   for (const [key, group] of groups) group.section.hidden = !shownIn.has(key);
   const conversations = [...shownIn.keys()].filter((k) => k !== OUTSIDE).length;
   el.count.textContent = `${shown} events in ${conversations} conversations shown (of ${items.length} events).`;
+  void drawChosen();
+}
+
+/** The chosen conversation's sequence diagram, redrawn when it has events the drawing lacks. */
+async function drawChosen() {
+  const conversationId = el.conversation.value;
+  el.sequence.hidden = !conversationId;
+  if (!conversationId) {
+    drawn = { conversationId: '', lastSeq: 0 };
+    return;
+  }
+  const latest = groups.get(conversationId)?.lastSeq ?? 0;
+  if (drawn.conversationId === conversationId && drawn.lastSeq >= latest) return;
+  drawn = { conversationId, lastSeq: latest };
+  try {
+    const { model, mermaid } = await consoleGet(
+      `sequence?conversationId=${encodeURIComponent(conversationId)}`,
+    );
+    if (drawn.conversationId !== conversationId) return;
+    el.drawing.replaceChildren(drawSequence(model, `Sequence diagram of conversation ${conversationId}`));
+    el.mermaid.textContent = mermaid;
+    say(el.sequenceStatus, `${model.actors.length} actors, ${model.steps.length} steps`, 'muted');
+  } catch (error) {
+    say(el.sequenceStatus, `The diagram could not load: ${error.message}`, 'error');
+  }
+}
+
+async function copyMermaid() {
+  try {
+    await navigator.clipboard.writeText(el.mermaid.textContent);
+    say(el.sequenceStatus, 'Mermaid text copied', 'muted');
+  } catch {
+    // No clipboard (an insecure origin, a denied permission): open the text so it can be selected.
+    el.mermaid.closest('details').open = true;
+    say(el.sequenceStatus, 'Select the Mermaid text below to copy it', 'muted');
+  }
 }
 
 /** Reads the events after the last one seen, a page at a time. */
@@ -167,6 +213,7 @@ for (const input of [el.conversation, el.type, el.outside]) input.addEventListen
 el.text.addEventListener('input', applyFilters);
 el.live.addEventListener('change', schedule);
 el.refresh.addEventListener('click', () => load());
+el.copy.addEventListener('click', copyMermaid);
 
 init().catch((error) => {
   el.count.textContent = `The timeline could not load: ${error.message}`;

@@ -3,6 +3,8 @@ import { errors } from '../errors.ts';
 import type { Conversation, Participant } from './model.ts';
 
 const TABLE = 'conversations';
+/** The store table of conversations (the journal keeps their `messages` item by item). */
+export const CONVERSATIONS_TABLE = TABLE;
 
 export function conversationsTable(ctx: DomainContext) {
   return ctx.store.table<Conversation>(TABLE);

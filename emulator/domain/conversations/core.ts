@@ -223,8 +223,21 @@ export class ConversationCore {
   messageDelivered(conversationId: string, messageId: string): void {
     const message = findConversation(this.#ctx, conversationId)?.messages.find((m) => m.id === messageId);
     if (message?.direction !== 'outbound' || message.deliveredAt !== undefined) return;
+    if (message.failedAt !== undefined) return;
     message.deliveredAt = this.#ctx.clock.now();
     this.#ctx.events.emit('message.delivered', { messageId }, conversationId);
+  }
+
+  /**
+   * The guest's side could not take an outbound message (an Open Messaging Failed receipt, or its webhook
+   * gave up): Genesys shows it as `delivery-failed`. Once per message; a delivered one stays delivered.
+   */
+  messageFailed(conversationId: string, messageId: string, reason: string): void {
+    const message = findConversation(this.#ctx, conversationId)?.messages.find((m) => m.id === messageId);
+    if (message?.direction !== 'outbound' || message.deliveredAt !== undefined) return;
+    if (message.failedAt !== undefined) return;
+    message.failedAt = this.#ctx.clock.now();
+    this.#ctx.events.emit('message.failed', { messageId, reason }, conversationId);
   }
 
   agentTyping(conversationId: string, communicationId: string, principal?: Principal): void {

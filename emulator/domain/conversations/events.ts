@@ -39,6 +39,8 @@ declare module '../events.ts' {
     'message.sent': { message: ConversationMessage };
     /** A guest's socket took an outbound message: its status is now `delivery-success`. */
     'message.delivered': { messageId: string };
+    /** An outbound message could not be delivered: its status is now `delivery-failed`. */
+    'message.failed': { messageId: string; reason: string };
     'typing.sent': { participantId: string; purpose: Purpose };
     'flow.run': {
       flow: string;

@@ -18,7 +18,13 @@ export type DisconnectType =
   | 'session.expired';
 
 /** Where the customer came from; decides which guest surface renders the conversation. */
-export type Channel = 'webmessaging' | 'webchat';
+export type Channel = 'webmessaging' | 'webchat' | 'open';
+
+/** An Open Messaging customer's address as the integration gave it (`channel.from`). */
+export interface ExternalAddress {
+  id: string;
+  idType: string;
+}
 
 export interface Wrapup {
   code: string;
@@ -59,15 +65,23 @@ export interface ConversationMessage {
   bodyType?: string;
   time: number;
   direction: 'inbound' | 'outbound';
-  /** When a guest's socket took this outbound message (Genesys status `delivery-success`). */
+  /**
+   * When the guest's side took this outbound message (Genesys status `delivery-success`): a guest socket
+   * got it (Web Messaging) or the integration sent a Delivered receipt (Open Messaging).
+   */
   deliveredAt?: number;
+  /** When it was reported undeliverable (Open Messaging: a Failed receipt, or the webhook gave up). */
+  failedAt?: number;
 }
 
 export interface Conversation {
   id: string;
   mediaType: MediaType;
   channel: Channel;
+  /** The Messenger deployment (Web Messaging), WebChat deployment, or Open Messaging integration id. */
   deploymentId?: string;
+  /** Open Messaging: who the customer is on the integration's side (`channel.from.id` and `idType`). */
+  externalAddress?: ExternalAddress;
   startTime: number;
   endTime?: number;
   participants: Participant[];

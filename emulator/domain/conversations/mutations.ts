@@ -5,6 +5,7 @@ import type {
   Conversation,
   ConversationMessage,
   DisconnectType,
+  ExternalAddress,
   MediaType,
   Participant,
   ParticipantState,
@@ -20,6 +21,7 @@ export interface NewConversation {
   mediaType: MediaType;
   channel: Channel;
   deploymentId?: string;
+  externalAddress?: ExternalAddress;
   customerName: string;
   attributes?: Record<string, string>;
 }
@@ -43,6 +45,7 @@ export function createConversation(ctx: DomainContext, input: NewConversation): 
     mediaType: input.mediaType,
     channel: input.channel,
     ...(input.deploymentId === undefined ? {} : { deploymentId: input.deploymentId }),
+    ...(input.externalAddress === undefined ? {} : { externalAddress: { ...input.externalAddress } }),
     startTime: now,
     participants: [customer],
     messages: [],
@@ -170,7 +173,8 @@ export function appendMessage(
     direction: participant.purpose === 'customer' ? 'inbound' : 'outbound',
   };
   conversation.messages.push(message);
-  ctx.events.emit('message.sent', { message }, conversation.id);
+  // A copy: the event is what happened then; the stored message later learns its delivery.
+  ctx.events.emit('message.sent', { message: { ...message } }, conversation.id);
   return message;
 }
 

@@ -1,10 +1,12 @@
 import type { TimerHandle } from '../clock.ts';
 import type { DomainContext } from '../context.ts';
-import { findConversation } from '../conversations/conversation-store.ts';
+import { conversationsTable, findConversation } from '../conversations/conversation-store.ts';
 import type { Conversation, Participant } from '../conversations/model.ts';
 import { addParticipant, changeParticipantState } from '../conversations/mutations.ts';
 import { errors } from '../errors.ts';
 import {
+  AGENTS_TABLE,
+  type AgentState,
   agentState,
   holdLeg,
   holdsAny,
@@ -16,7 +18,11 @@ import {
 } from './agent-state.ts';
 import type { CandidateVerdict, RoutingDecision } from './decision.ts';
 import { capacityBlocker, effectiveUtilization } from './utilization.ts';
-import { before, WaitingList } from './waiting-list.ts';
+import { before, type WaitingEntry, WaitingList } from './waiting-list.ts';
+
+/** Who waits where: conversation id -> its place in a queue. The store holds it; #waiting is its index. */
+const WAITING_TABLE = 'routing.waiting';
+type StoredWaiting = WaitingEntry & { queueId: string };
 
 /**
  * ACD routing (platform-architect.md §2.3-§2.5): conversations wait in queues; an available member
@@ -24,13 +30,17 @@ import { before, WaitingList } from './waiting-list.ts';
  * the agent NOT_RESPONDING, ends the leg as transfer.noanswer and offers the conversation to the next
  * agent; an agent who frees up takes the best waiting conversation of their queues.
  *
- * Timers and waiting lists live here (not in the store) because they are process state; reset() drops them.
+ * Each waiting conversation's place is in the store (routing.waiting); the sorted lists per queue are an
+ * index of it and the alert timers are process state, both kept here and rebuilt by restored() after a
+ * restart (data dir) or a repro pack. reset() drops them.
  */
 export class AcdRouter {
   readonly #ctx: DomainContext;
   #waiting = new Map<string, WaitingList>();
   #alertTimers = new Map<string, TimerHandle>();
   #order = 0;
+  /** Each queued conversation's arrival sequence: one whose alert timed out keeps its place among ties. */
+  #arrival = new Map<string, number>();
 
   constructor(ctx: DomainContext) {
     this.#ctx = ctx;
@@ -39,6 +49,7 @@ export class AcdRouter {
   reset(): void {
     for (const timer of this.#alertTimers.values()) this.#ctx.clock.clearTimeout(timer);
     this.#alertTimers.clear();
+    this.#arrival.clear();
     this.#waiting.clear();
   }
 
@@ -60,11 +71,11 @@ export class AcdRouter {
       { queueId, queueName: queue.name, priority, reason },
       conversation.id,
     );
-    this.#list(queueId).add({
+    this.#addWaiting(queueId, {
       conversationId: conversation.id,
       priority,
       enqueuedAt: conversation.enqueuedAt,
-      order: ++this.#order,
+      order: this.#arrive(conversation.id),
     });
     this.#routeQueue(queueId);
   }
@@ -111,7 +122,8 @@ export class AcdRouter {
 
   /** The conversation left ACD (ended, or answered elsewhere): it no longer waits anywhere. */
   dequeue(conversation: Conversation): void {
-    if (conversation.queueId) this.#waiting.get(conversation.queueId)?.remove(conversation.id);
+    this.#arrival.delete(conversation.id);
+    if (conversation.queueId) this.#removeWaiting(conversation.queueId, conversation.id);
   }
 
   /** PUT /users/{id}/routingstatus: IDLE goes on queue (and recovers from NOT_RESPONDING), OFF_QUEUE leaves. */
@@ -135,6 +147,46 @@ export class AcdRouter {
     return (this.#waiting.get(queueId)?.entries() ?? []).map((e) => e.conversationId);
   }
 
+  /**
+   * After a restore (data dir, repro pack): the queues' order from the store, alert timers re-armed on
+   * the emulator clock from each alerting leg's start and timeout (one already past its deadline times
+   * out at once), and agents' held legs kept only where the conversation still has them.
+   */
+  restored(): void {
+    const ctx = this.#ctx;
+    this.reset();
+    const waiting = ctx.store.table<StoredWaiting>(WAITING_TABLE);
+    for (const entry of [...waiting.values()].sort((a, b) => a.order - b.order)) {
+      if (!findConversation(ctx, entry.conversationId)) {
+        waiting.delete(entry.conversationId);
+        continue;
+      }
+      const { queueId, ...place } = entry;
+      this.#list(queueId).add(place);
+      this.#order = Math.max(this.#order, entry.order);
+    }
+    const live = new Set<string>();
+    for (const conversation of conversationsTable(ctx).values()) {
+      for (const p of conversation.participants) {
+        if (p.purpose !== 'agent' || (p.state !== 'alerting' && p.state !== 'connected')) continue;
+        live.add(p.id);
+        if (p.state !== 'alerting') continue;
+        const due = (p.startAlertingTime ?? ctx.clock.now()) + (p.alertingTimeoutMs ?? 30_000);
+        this.#armAlert(conversation.id, p.id, Math.max(0, due - ctx.clock.now()));
+      }
+    }
+    for (const state of ctx.store.table<AgentState>(AGENTS_TABLE).values()) {
+      for (const leg of Object.keys(state.active))
+        if (!live.has(leg)) releaseLeg(mutableAgentState(ctx, state.userId), leg);
+    }
+  }
+
+  #arrive(conversationId: string): number {
+    const order = ++this.#order;
+    this.#arrival.set(conversationId, order);
+    return order;
+  }
+
   #list(queueId: string): WaitingList {
     let list = this.#waiting.get(queueId);
     if (!list) {
@@ -144,17 +196,33 @@ export class AcdRouter {
     return list;
   }
 
-  /** Offers waiting conversations of one queue, best first, while members can take them. */
+  #addWaiting(queueId: string, entry: WaitingEntry): void {
+    this.#ctx.store.table<StoredWaiting>(WAITING_TABLE).set(entry.conversationId, { ...entry, queueId });
+    this.#list(queueId).add(entry);
+  }
+
+  #removeWaiting(queueId: string, conversationId: string): void {
+    this.#ctx.store.table<StoredWaiting>(WAITING_TABLE).delete(conversationId);
+    this.#waiting.get(queueId)?.remove(conversationId);
+  }
+
+  /**
+   * Offers waiting conversations of one queue, best first, while members can take them. Whether anyone
+   * can take a conversation depends only on its media type, so one nobody can take holds up only the
+   * conversations of its own media type behind it: a chat does not wait for message capacity.
+   */
   #routeQueue(queueId: string): void {
     const list = this.#waiting.get(queueId);
     if (!list) return;
+    const stuck = new Set<string>();
     for (const entry of [...list.entries()]) {
       const conversation = findConversation(this.#ctx, entry.conversationId);
       if (!conversation) {
-        list.remove(entry.conversationId);
+        this.#removeWaiting(queueId, entry.conversationId);
         continue;
       }
-      if (!this.#tryOffer(conversation, queueId)) break;
+      if (stuck.has(conversation.mediaType)) continue;
+      if (!this.#tryOffer(conversation, queueId)) stuck.add(conversation.mediaType);
     }
   }
 
@@ -217,7 +285,7 @@ export class AcdRouter {
     };
     ctx.events.emit('routing.decision', decision, conversation.id);
     if (!chosen) return false;
-    this.#waiting.get(queueId)?.remove(conversation.id);
+    this.#removeWaiting(queueId, conversation.id);
     this.#alert(conversation, chosen.userId, queueId, queue.alertingTimeoutSeconds * 1000);
     return true;
   }
@@ -249,9 +317,13 @@ export class AcdRouter {
       },
       conversation.id,
     );
-    const timer = ctx.clock.setTimeout(() => this.#alertTimedOut(conversation.id, participant.id), timeoutMs);
-    this.#alertTimers.set(participant.id, timer);
+    this.#armAlert(conversation.id, participant.id, timeoutMs);
     return participant;
+  }
+
+  #armAlert(conversationId: string, participantId: string, ms: number): void {
+    const timer = this.#ctx.clock.setTimeout(() => this.#alertTimedOut(conversationId, participantId), ms);
+    this.#alertTimers.set(participantId, timer);
   }
 
   /** Not answered in time: NOT_RESPONDING until the agent goes back on queue; the conversation is re-offered. */
@@ -281,11 +353,11 @@ export class AcdRouter {
         queueId,
       });
     }
-    this.#list(queueId).add({
+    this.#addWaiting(queueId, {
       conversationId: conversation.id,
       priority: conversation.priority,
       enqueuedAt: conversation.enqueuedAt ?? ctx.clock.now(),
-      order: ++this.#order,
+      order: this.#arrival.get(conversation.id) ?? ++this.#order,
     });
     this.#routeQueue(queueId);
   }

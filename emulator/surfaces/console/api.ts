@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { EmulatorControl } from '../../control/operations.ts';
 import { effectiveUtilization } from '../../domain/routing/utilization.ts';
 import type { EmulatorRuntime } from '../../runtime.ts';
 import { parseInput } from '../validate.ts';
@@ -9,6 +10,7 @@ const TimelineQuery = z.object({
   afterSeq: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
 });
+const SequenceQuery = z.object({ conversationId: z.string().min(1) });
 
 /**
  * The few read-only things the console pages need that Genesys's public API does not offer: who the
@@ -18,6 +20,7 @@ const TimelineQuery = z.object({
  * they exist without the control plane; they never change state.
  */
 export const consoleApi: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = async (app, { runtime }) => {
+  const control = new EmulatorControl(runtime);
   app.get('/console/api/agents', async () => {
     const org = runtime.org();
     return {
@@ -60,6 +63,12 @@ export const consoleApi: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = asyn
       }),
       lastSeq: runtime.events.lastSeq,
     };
+  });
+
+  // One conversation's sequence diagram, as the model the timeline page draws (and the Mermaid text).
+  app.get('/console/api/sequence', async (request) => {
+    const { conversationId } = parseInput(SequenceQuery, request.query, 'query');
+    return control.sequence(conversationId);
   });
 };
 

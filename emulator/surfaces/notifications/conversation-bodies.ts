@@ -180,7 +180,11 @@ export function inboundTypingBody(conversation: Conversation, customer: Particip
         id: channelId,
         platform: conversation.channel === 'webmessaging' ? 'WebMessaging' : 'Open',
         to: { id: channelId },
-        from: { nickname: customer.name, id: customer.id, idType: 'Opaque' },
+        from: {
+          nickname: customer.name,
+          id: conversation.externalAddress?.id ?? customer.id,
+          idType: conversation.externalAddress?.idType ?? 'Opaque',
+        },
         time: isoTime(time),
       },
       type: 'Event',

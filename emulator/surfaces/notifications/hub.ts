@@ -39,6 +39,18 @@ export interface Channel {
   expiry?: TimerHandle;
 }
 
+/** What the store keeps of a channel, so its connectUri still works after a restart (data dir). */
+interface StoredChannel {
+  id: string;
+  clientId: string;
+  createdAt: number;
+  expiresAt: number;
+  lastUsed: number;
+  topics: string[];
+}
+
+const CHANNELS_TABLE = 'notifications.channels';
+
 /** Channel lifetime about 24 h; heartbeats about every 30 s; 20 channels per client (platform-architect.md §3.4). */
 export const CHANNEL_LIFETIME_MS = 24 * 3600 * 1000;
 export const HEARTBEAT_MS = 30_000;
@@ -50,6 +62,10 @@ export const MAX_TOPICS_PER_CHANNEL = 1000;
  * the channels subscribed to their topics. Conversation changes made by one operation (an answer
  * connects the agent and ends the acd leg) are published once, after the operation, with the whole
  * conversation as Genesys does.
+ *
+ * Channels and their subscriptions are kept in the store (`saved()` after each change), so with a data
+ * dir they outlive a restart: a client reconnects to the same connectUri, as to Genesys after a dropped
+ * socket, and its subscriptions are still there. Sockets and timers are process state.
  */
 export class NotificationHub {
   readonly #runtime: EmulatorRuntime;
@@ -61,6 +77,38 @@ export class NotificationHub {
     this.#runtime = runtime;
     runtime.events.subscribe((event) => this.#onEvent(event));
     runtime.onReset(() => this.closeAll());
+    runtime.onRestore(() => this.#restored());
+  }
+
+  /** Writes a channel's lasting part (id, owner, times, topics) to the store; call after changing it. */
+  saved(channel: Channel): void {
+    const stored: StoredChannel = {
+      id: channel.id,
+      clientId: channel.clientId,
+      createdAt: channel.createdAt,
+      expiresAt: channel.expiresAt,
+      lastUsed: channel.lastUsed,
+      topics: [...channel.topics],
+    };
+    this.#table().set(channel.id, stored);
+  }
+
+  #table() {
+    return this.#runtime.store.table<StoredChannel>(CHANNELS_TABLE);
+  }
+
+  /** After a restore: the kept channels come back, each expiring when it would have. */
+  #restored(): void {
+    const now = this.#runtime.clock.now();
+    for (const stored of [...this.#table().values()]) {
+      if (stored.expiresAt <= now) {
+        this.#table().delete(stored.id);
+        continue;
+      }
+      const channel: Channel = { ...stored, topics: new Set(stored.topics) };
+      channel.expiry = this.#runtime.clock.setTimeout(() => this.remove(channel.id), stored.expiresAt - now);
+      this.#channels.set(channel.id, channel);
+    }
   }
 
   create(clientId: string): Channel {
@@ -81,6 +129,7 @@ export class NotificationHub {
     };
     channel.expiry = this.#runtime.clock.setTimeout(() => this.remove(channel.id), CHANNEL_LIFETIME_MS);
     this.#channels.set(channel.id, channel);
+    this.saved(channel);
     return channel;
   }
 
@@ -97,6 +146,7 @@ export class NotificationHub {
     if (channel.socket) this.#closeSocket(channel);
     channel.socket = socket;
     channel.lastUsed = this.#runtime.clock.now();
+    this.saved(channel);
     this.#scheduleHeartbeat(channel);
   }
 
@@ -118,11 +168,24 @@ export class NotificationHub {
     this.#closeSocket(channel);
     this.#runtime.clock.clearTimeout(channel.expiry);
     this.#channels.delete(id);
+    this.#table().delete(id);
   }
 
-  /** Server shutdown or reset: every socket is told `v2.system.socket_closing` first. */
+  /** Reset: every channel goes; each socket is told `v2.system.socket_closing` first. */
   closeAll(): void {
     for (const id of [...this.#channels.keys()]) this.remove(id);
+  }
+
+  /**
+   * Server shutdown: every socket is told `v2.system.socket_closing` and closed; the channels stay in
+   * the store (a data dir's next start serves them again).
+   */
+  shutdown(): void {
+    for (const channel of this.#channels.values()) {
+      this.#closeSocket(channel);
+      this.#runtime.clock.clearTimeout(channel.expiry);
+    }
+    this.#channels.clear();
   }
 
   #closeSocket(channel: Channel): void {
@@ -280,4 +343,5 @@ const CONVERSATION_CHANGES = new Set<string>([
   'participant.wrapup',
   'message.sent',
   'message.delivered',
+  'message.failed',
 ]);

@@ -31,7 +31,7 @@ export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
   { runtime },
 ) => {
   const hub = new NotificationHub(runtime);
-  app.addHook('preClose', async () => hub.closeAll());
+  app.addHook('preClose', async () => hub.shutdown());
 
   // The streaming socket carries no token: the channel id in the URL is the credential.
   app.get(
@@ -46,7 +46,11 @@ export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
     (socket, request) => {
       const channel = hub.get((request.params as { channelId: string }).channelId)!;
       const handle = {
-        send: (text: string) => socket.send(text),
+        send: (text: string) => {
+          // Write-ahead: what caused this frame is in the data dir's journal before the frame leaves.
+          runtime.beforeOutput();
+          socket.send(text);
+        },
         close: (code?: number, reason?: string) => socket.close(code, reason),
       };
       hub.attach(channel, handle);
@@ -126,6 +130,7 @@ export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
       const channel = owned(request);
       const topics = topicsOf(request);
       channel.topics = new Set(topics);
+      hub.saved(channel);
       announceUnpublished(request, channel, topics);
       return listing(channel);
     });
@@ -136,11 +141,14 @@ export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
         throw new ApiError(400, 'bad.request', `A channel holds at most ${MAX_TOPICS_PER_CHANNEL} topics.`);
       }
       for (const t of topics) channel.topics.add(t);
+      hub.saved(channel);
       announceUnpublished(request, channel, topics);
       return listing(channel);
     });
     api.delete('/api/v2/notifications/channels/:channelId/subscriptions', async (request, reply) => {
-      owned(request).topics.clear();
+      const channel = owned(request);
+      channel.topics.clear();
+      hub.saved(channel);
       return reply.status(204).send();
     });
   });

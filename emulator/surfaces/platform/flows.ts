@@ -61,7 +61,7 @@ const FlowsQuery = PagingQuerySchema.extend({
 });
 const FlowParams = z.object({ flowId: z.string().min(1) });
 
-function presentFlow(org: OrgDirectory, flow: FixtureFlow) {
+export function presentFlow(org: OrgDirectory, flow: FixtureFlow) {
   const id = flowIdOf(org, flow.name);
   return {
     id,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { findConversation } from '../../domain/conversations/conversation-store.ts';
 import type { EmulatorRuntime } from '../../runtime.ts';
-import { findChat } from './chats.ts';
+import { chatsTable, findChat } from './chats.ts';
 import './events.ts';
 import { GuestStreams } from './event-stream.ts';
 import { FrameWriter } from './frames.ts';
@@ -20,7 +20,7 @@ import { GuestFrameTranslator } from './translator.ts';
  */
 export const webchatSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = async (app, { runtime }) => {
   const frames = new FrameWriter(runtime.correlationIds);
-  const tokens = new GuestTokens(runtime.clock);
+  const tokens = new GuestTokens(runtime.clock, () => runtime.keys);
   const streams = new GuestStreams(runtime.clock, frames, (conversationId) => {
     // Unresponsive for GUEST_IDLE_MS: the guest leaves as Genesys's idle rule says (member-leave).
     const conversation = findConversation(runtime, conversationId);
@@ -33,6 +33,14 @@ export const webchatSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = 
   );
   const unsubscribe = runtime.events.subscribe((event) => translator.onEvent(event));
   runtime.onReset(() => streams.closeAll());
+  // After a restore no guest is attached: each open chat's idle clock runs until its guest re-attaches.
+  runtime.onRestore(() => {
+    for (const chat of chatsTable(runtime).values()) {
+      const conversation = findConversation(runtime, chat.conversationId);
+      if (conversation && conversation.endTime === undefined && !chat.left)
+        streams.watchIdle(chat.conversationId);
+    }
+  });
   // The control plane's drop-guest-socket fault reaches guest chat streams through this.
   runtime.guestLinks.register((conversationId) => streams.drop(conversationId));
   app.addHook('preClose', async () => streams.closeAll());

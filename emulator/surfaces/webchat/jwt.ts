@@ -1,8 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type CryptoKey, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import {
+  type CryptoKey,
+  exportPKCS8,
+  exportSPKI,
+  generateKeyPair,
+  importPKCS8,
+  importSPKI,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError, errors } from '../../domain/errors.ts';
+import type { KeyKeeper } from '../webmessaging/guest-jwt.ts';
 
 /** What a guest token says: which conversation, deployment, member and org it was issued for. */
 export interface GuestClaims {
@@ -26,24 +36,40 @@ interface KeyPair {
   publicKey: CryptoKey;
 }
 
+/** Names in a data dir's key file: the key pair (PEM) and this emulator's key id. */
+const KEY_NAME = 'webchat.guestToken.rs256';
+const KID_NAME = 'webchat.guestToken.kid';
+
 /**
  * Guest JWTs shaped like Genesys's: RS256, header {alg, kid, typ}, payload
  * {data: {conv, did, sub}, exp, iat, iss: urn:purecloud:webchat, org}. The RSA key pair is made on
  * the first chat rather than at start-up and shared by every emulator in the process: generating one
  * measured 100-560 ms here, against ~0.5 ms to sign and ~0.2 ms to verify. Each instance signs with its
  * own `kid` and accepts only that kid, so a token from another emulator is still refused. Times come
- * from the emulator clock, so a ManualClock can expire tokens.
+ * from the emulator clock, so a ManualClock can expire tokens. With a data dir the pair and the kid are
+ * kept in its key file, so a guest's token from before a restart still verifies after it.
  */
 export class GuestTokens {
   readonly #clock: Clock;
-  /** This instance's key id: random, so no seeded id sequence shifts. */
-  readonly #kid = randomUUID();
+  readonly #keeper: () => KeyKeeper | undefined;
   /** Tokens already checked: digest -> claims and expiry (ms), oldest first. */
   readonly #verified = new Map<string, { claims: GuestClaims; expiresAt: number }>();
   #keys: Promise<KeyPair> | undefined;
+  #kidValue: string | undefined;
 
-  constructor(clock: Clock) {
+  constructor(clock: Clock, keeper: () => KeyKeeper | undefined = () => undefined) {
     this.#clock = clock;
+    this.#keeper = keeper;
+  }
+
+  /** This instance's key id: random (so no seeded id sequence shifts), or the data dir's. */
+  get #kid(): string {
+    if (this.#kidValue === undefined) {
+      const keeper = this.#keeper();
+      this.#kidValue = keeper?.get(KID_NAME) ?? randomUUID();
+      if (keeper && keeper.get(KID_NAME) === undefined) keeper.set(KID_NAME, this.#kidValue);
+    }
+    return this.#kidValue;
   }
 
   /** Resolves once the key pair exists; create-chat awaits it before changing anything. */
@@ -71,8 +97,9 @@ export class GuestTokens {
    * is `bad.credentials`; a token past `exp` is `credentials.expired`.
    */
   async verify(token: string): Promise<GuestClaims> {
-    // No chat was ever created: no token can be ours, and there is no reason to make keys now.
-    if (!this.#keys) throw errors.badCredentials();
+    // No chat was ever created (here, or before a restart on this data dir): no token can be ours, and
+    // there is no reason to make keys now.
+    if (!this.#keys && this.#keeper()?.get(KEY_NAME) === undefined) throw errors.badCredentials();
     // An RS256 check costs ~0.3 ms, the largest share of a guest call; a token checked once is
     // remembered (by digest) until it expires on the emulator clock.
     const digest = createHash('sha1').update(token).digest('base64');
@@ -122,8 +149,30 @@ export class GuestTokens {
   }
 
   #keyPair(): Promise<KeyPair> {
-    this.#keys ??= processKeyPair();
+    this.#keys ??= this.#keptKeyPair();
     return this.#keys;
+  }
+
+  /** The data dir's pair when it has one; else the process's, written to the data dir if there is one. */
+  async #keptKeyPair(): Promise<KeyPair> {
+    const keeper = this.#keeper();
+    const kept = keeper?.get(KEY_NAME);
+    if (kept !== undefined) {
+      const { privateKey, publicKey } = JSON.parse(kept) as { privateKey: string; publicKey: string };
+      return {
+        privateKey: await importPKCS8(privateKey, 'RS256'),
+        publicKey: await importSPKI(publicKey, 'RS256'),
+      };
+    }
+    const pair = await processKeyPair();
+    if (keeper) {
+      const pem = {
+        privateKey: await exportPKCS8(pair.privateKey),
+        publicKey: await exportSPKI(pair.publicKey),
+      };
+      keeper.set(KEY_NAME, JSON.stringify(pem));
+    }
+    return pair;
   }
 }
 
@@ -142,5 +191,6 @@ function processKeyPair(): Promise<KeyPair> {
 }
 
 async function makeKeyPair(): Promise<KeyPair> {
-  return generateKeyPair('RS256');
+  // Extractable, so an emulator with a data dir can keep it there.
+  return generateKeyPair('RS256', { extractable: true });
 }

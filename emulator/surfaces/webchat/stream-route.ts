@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { findConversation } from '../../domain/conversations/conversation-store.ts';
 import { ApiError, errors } from '../../domain/errors.ts';
 import { sendApiError } from '../error-handler.ts';
+import { findChat } from './chats.ts';
 import { type GuestAccess, guestAccess, requireLive } from './guest-auth.ts';
 import type { WebChatDeps } from './surface-deps.ts';
 
@@ -62,8 +64,15 @@ export const streamRoute: FastifyPluginAsync<WebChatDeps> = async (app, deps) =>
         socket.close(1000, 'conversation ended');
         return;
       }
+      // Fetched again: the records read while the token was verified belong to an earlier turn of the
+      // event loop, and what changes below must reach the data dir's journal (store.ts).
+      findChat(runtime, cid);
+      findConversation(runtime, cid);
       const stream = streams.attach(cid, {
-        send: (text) => socket.send(text),
+        send: (text) => {
+          runtime.beforeOutput();
+          socket.send(text);
+        },
         close: (code, reason) => socket.close(code, reason),
         terminate: () => socket.terminate(),
       });

@@ -36,7 +36,7 @@ export class WebMessagingGateway {
   constructor(runtime: EmulatorRuntime) {
     this.runtime = runtime;
     this.sessions = new SessionStore(runtime);
-    this.jwt = new GuestJwt(runtime.clock);
+    this.jwt = new GuestJwt(runtime.clock, () => runtime.keys);
     this.#expiry = new ExpiryScheduler(runtime.clock, (token, now) => this.#expiryDue(token, now));
   }
 
@@ -98,6 +98,14 @@ export class WebMessagingGateway {
       expirationDate: Math.floor(session.expiresAt / 1000),
       autoStarted: false,
     };
+  }
+
+  /** After a restore: every live session's expiry is scheduled again (sockets are gone; guests reconnect). */
+  restored(): void {
+    this.#expiry.clear();
+    for (const session of this.sessions.all()) {
+      if (!session.expired) this.#expiry.schedule(session.token, session.expiresAt);
+    }
   }
 
   /** Reset: sockets close, the schedule empties; the store empties itself. */

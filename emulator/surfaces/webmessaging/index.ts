@@ -18,6 +18,7 @@ export const webMessagingSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime 
   const gateway = new WebMessagingGateway(runtime);
   const unsubscribe = translateEvents(gateway);
   runtime.onReset(() => gateway.reset());
+  runtime.onRestore(() => gateway.restored());
   runtime.guestLinks.register((conversationId) => {
     const token = gateway.sessions.tokenOf(conversationId);
     const connections = token === undefined ? [] : gateway.connections.of(token);

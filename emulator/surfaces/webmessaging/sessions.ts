@@ -43,6 +43,11 @@ export class SessionStore {
     return this.#runtime.store.table<GuestSession>(SESSIONS);
   }
 
+  /** Every session, expired ones included (read only: change one after a get). */
+  all(): IterableIterator<GuestSession> {
+    return this.#sessions.values();
+  }
+
   get(token: string): GuestSession | undefined {
     return this.#sessions.get(token);
   }

@@ -62,6 +62,8 @@ export const guestSocketRoute: FastifyPluginAsync<{ gateway: WebMessagingGateway
         socket: {
           send: (text) => {
             if (socket.readyState !== WebSocket.OPEN) return;
+            // Write-ahead: what caused this frame is in the data dir's journal before the frame leaves.
+            gateway.runtime.beforeOutput();
             socket.send(mutate ? JSON.stringify(mutate(JSON.parse(text) as Record<string, unknown>)) : text);
           },
           close: (code, reason) => socket.close(code, reason),

@@ -16,11 +16,15 @@ export function iso(ms: number | undefined): string | undefined {
 
 /**
  * A message's Genesys status (platform-extra.md §5, §7): inbound `received`; outbound `sent`, then
- * `delivery-success` once a guest's socket took it (the emulator's stand-in for the messenger's receipt).
+ * `delivery-success` once the guest's side took it (a Web Messaging guest socket, an Open Messaging
+ * Delivered receipt) or `delivery-failed` (an Open Messaging Failed receipt, or the webhook gave up).
  */
-export function messageStatus(m: ConversationMessage): 'received' | 'sent' | 'delivery-success' {
+export function messageStatus(
+  m: ConversationMessage,
+): 'received' | 'sent' | 'delivery-success' | 'delivery-failed' {
   if (m.direction === 'inbound') return 'received';
-  return m.deliveredAt === undefined ? 'sent' : 'delivery-success';
+  if (m.deliveredAt !== undefined) return 'delivery-success';
+  return m.failedAt === undefined ? 'sent' : 'delivery-failed';
 }
 
 /** Views are built with undefined for absent fields: JSON (the wire) drops them, and deleting keys is slow. */
@@ -35,7 +39,8 @@ function messageDetails(conversation: Conversation, m: ConversationMessage) {
 }
 
 export function address(conversation: Conversation, p: Participant): string {
-  if (p.purpose === 'customer') return p.name;
+  // An Open Messaging customer's address is the id the integration knows them by (channel.from.id).
+  if (p.purpose === 'customer') return conversation.externalAddress?.id ?? p.name;
   if (p.purpose === 'acd') return p.queueId ?? '';
   return conversation.deploymentId ?? '';
 }
