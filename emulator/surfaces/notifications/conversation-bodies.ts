@@ -13,6 +13,7 @@ import {
   providerOf,
   roomId,
 } from '../platform/conversations/presenters.ts';
+import { SplicedJson } from './spliced-json.ts';
 
 /**
  * Notification bodies of conversation topics, built from the conversation in the shape of each topic's
@@ -31,8 +32,11 @@ function wrapupOf(p: Participant) {
   return { code, notes, durationSeconds, endTime };
 }
 
-/** A message's entry, rebuilt only when its status changes (every frame carries every message). */
-const cache = new WeakMap<ConversationMessage, { status: string; generic: object; media: object }>();
+/**
+ * A message's entry in both shapes, as JSON text, rebuilt only when its status changes: every frame
+ * carries every message of the conversation, so each entry is serialised once, not once per frame.
+ */
+const cache = new WeakMap<ConversationMessage, { status: string; generic: string; media: string }>();
 
 function messageEntries(m: ConversationMessage) {
   const status = messageStatus(m);
@@ -42,17 +46,28 @@ function messageEntries(m: ConversationMessage) {
     hit = {
       status,
       // ConversationEventTopicMessageDetails names the id `messageId`...
-      generic: { messageId: m.id, ...common },
+      generic: JSON.stringify({ messageId: m.id, ...common }),
       // ...the media topics' MessageDetails carry it as `message.id` (platform-extra.md §7).
-      media: { message: { id: m.id }, ...common },
+      media: JSON.stringify({ message: { id: m.id }, ...common }),
     };
     cache.set(m, hit);
   }
   return hit;
 }
 
+/** A participant's `messages[]` (message details) as a stand-in for their JSON text. */
+function messageList(
+  json: SplicedJson,
+  conversation: Conversation,
+  p: Participant,
+  shape: 'generic' | 'media',
+): string {
+  const entries = messagesOf(conversation, p).map((m) => messageEntries(m)[shape]);
+  return json.raw(`[${entries.join(',')}]`);
+}
+
 /** ConversationEventTopicMessage / ConversationEventTopicChat: a participant's communication. */
-function communication(conversation: Conversation, p: Participant) {
+function communication(json: SplicedJson, conversation: Conversation, p: Participant) {
   const common = {
     id: p.communicationId,
     state: communicationState(p),
@@ -70,13 +85,13 @@ function communication(conversation: Conversation, p: Participant) {
     type: messengerType(conversation),
     toAddress: p.purpose === 'customer' ? { name: conversation.deploymentId ?? '' } : undefined,
     fromAddress: p.purpose === 'customer' ? { name: p.name } : undefined,
-    messages: messagesOf(conversation, p).map((m) => messageEntries(m).generic),
+    messages: messageList(json, conversation, p, 'generic'),
   };
 }
 
 /** ConversationEventTopicParticipant / QueueConversationEventTopicParticipant. */
-function participant(conversation: Conversation, p: Participant) {
-  const comm = communication(conversation, p);
+function participant(json: SplicedJson, conversation: Conversation, p: Participant) {
+  const comm = communication(json, conversation, p);
   return {
     id: p.id,
     connectedTime: iso(p.connectedTime),
@@ -102,15 +117,16 @@ function participant(conversation: Conversation, p: Participant) {
   };
 }
 
-/** `v2.users.{id}.conversations` and `v2.routing.queues.{id}.conversations`. */
-export function conversationEventBody(org: OrgDirectory, conversation: Conversation) {
-  return {
+/** `v2.users.{id}.conversations` and `v2.routing.queues.{id}.conversations`, as JSON text. */
+export function conversationEventBody(org: OrgDirectory, conversation: Conversation): string {
+  const json = new SplicedJson();
+  return json.stringify({
     id: conversation.id,
-    participants: conversation.participants.map((p) => participant(conversation, p)),
+    participants: conversation.participants.map((p) => participant(json, conversation, p)),
     recentTransfers: [],
     recordingState: 'NONE',
     divisions: divisions(org),
-  };
+  });
 }
 
 /** `{id, name}` references of the media topics (`...EventTopicUriReference`). */
@@ -119,7 +135,7 @@ function ref(id: string | undefined, name: string | undefined) {
 }
 
 /** `...EventTopicMessageMediaParticipant` / `...EventTopicChatMediaParticipant`. */
-function mediaParticipant(org: OrgDirectory, conversation: Conversation, p: Participant) {
+function mediaParticipant(json: SplicedJson, org: OrgDirectory, conversation: Conversation, p: Participant) {
   const base = {
     id: p.id,
     name: p.name,
@@ -144,22 +160,24 @@ function mediaParticipant(org: OrgDirectory, conversation: Conversation, p: Part
   if (conversation.mediaType === 'chat') return { ...base, roomId: roomId(conversation) };
   return {
     ...base,
-    messages: messagesOf(conversation, p).map((m) => messageEntries(m).media),
+    messages: messageList(json, conversation, p, 'media'),
     type: messengerType(conversation),
   };
 }
 
 /**
  * `v2.users.{id}.conversations.messages` / `.chats` and the queue variants:
- * `ConversationMessageEventTopicMessageConversation` / `ConversationChatEventTopicChatConversation`.
+ * `ConversationMessageEventTopicMessageConversation` / `ConversationChatEventTopicChatConversation`, as
+ * JSON text.
  */
-export function mediaConversationEventBody(org: OrgDirectory, conversation: Conversation) {
-  return {
+export function mediaConversationEventBody(org: OrgDirectory, conversation: Conversation): string {
+  const json = new SplicedJson();
+  return json.stringify({
     id: conversation.id,
-    participants: conversation.participants.map((p) => mediaParticipant(org, conversation, p)),
+    participants: conversation.participants.map((p) => mediaParticipant(json, org, conversation, p)),
     otherMediaUris: [],
     divisions: divisions(org),
-  };
+  });
 }
 
 /** Genesys shows typing for this long unless another event comes (platform-extra.md §1.3). */

@@ -210,17 +210,19 @@ export class NotificationHub {
     // Presence (v2.users.{id}.presence) is built in presence-feed.ts.
     const presence = presenceFrame(this.#runtime, event);
     if (presence) {
-      this.#publish(presence.topic, presence.body);
+      this.#publish(presence.topic, () => JSON.stringify(presence.body()));
       return;
     }
     if (event.type === 'agent.routingStatus.changed') {
       const { userId } = event.data;
-      this.#publish(routingStatusTopic(userId), () => ({
-        id: userId,
-        routingStatus: (({ status, startTime }) => ({ status, startTime }))(
-          presentRoutingStatus(agentState(this.#runtime, userId)),
-        ),
-      }));
+      this.#publish(routingStatusTopic(userId), () =>
+        JSON.stringify({
+          id: userId,
+          routingStatus: (({ status, startTime }) => ({ status, startTime }))(
+            presentRoutingStatus(agentState(this.#runtime, userId)),
+          ),
+        }),
+      );
       return;
     }
     if (event.conversationId && (event.type === 'message.sent' || event.type === 'typing.sent')) {
@@ -250,13 +252,16 @@ export class NotificationHub {
         const m = event.data.message;
         this.#publish(
           chatMessagesTopic(conversationId),
-          () => chatFeedMessage(conversation, m, senderOf(m.participantId)),
+          () => JSON.stringify(chatFeedMessage(conversation, m, senderOf(m.participantId))),
           'message',
         );
       } else {
         this.#publish(
           chatMessagesTopic(conversationId),
-          () => chatFeedTyping(conversation, `typing-${event.seq}`, senderOf(event.data.participantId), now),
+          () =>
+            JSON.stringify(
+              chatFeedTyping(conversation, `typing-${event.seq}`, senderOf(event.data.participantId), now),
+            ),
           'typing-indicator',
         );
       }
@@ -265,9 +270,9 @@ export class NotificationHub {
     if (event.type !== 'typing.sent' || event.data.purpose !== 'customer') return;
     const customer = conversation.participants.find((p) => p.id === event.data.participantId);
     if (!customer) return;
-    let body: unknown;
+    let body: string | undefined;
     const bodyOnce = () => {
-      body ??= inboundTypingBody(conversation, customer, now);
+      body ??= JSON.stringify(inboundTypingBody(conversation, customer, now));
       return body;
     };
     for (const agent of conversation.participants) {
@@ -290,8 +295,9 @@ export class NotificationHub {
         if (p.userId) users.add(p.userId);
         if (p.queueId) queues.add(p.queueId);
       }
-      // Each body is built once per flush and only if some channel listens to a topic that needs it.
-      const bodies: { generic?: unknown; media?: unknown } = {};
+      // Each body is built (as JSON text) once per flush and only if some channel listens to a topic
+      // that needs it; the user and queue topics share it.
+      const bodies: { generic?: string; media?: string } = {};
       const bodyFor = (topic: string) => {
         if (isMediaTopic(topic)) {
           bodies.media ??= mediaConversationEventBody(org, conversation);
@@ -306,11 +312,12 @@ export class NotificationHub {
     }
   }
 
-  #publish(topic: string, body: () => unknown, type?: string): void {
+  /** Sends `topic`'s frame to every channel subscribed to it; `bodyJson` gives the body as JSON text. */
+  #publish(topic: string, bodyJson: () => string, type?: string): void {
     let text: string | undefined;
     for (const channel of this.#channels.values()) {
       if (!channel.socket || !channel.topics.has(topic)) continue;
-      text ??= this.#frame(topic, body(), type);
+      text ??= this.#frame(topic, bodyJson(), type);
       channel.socket.send(text);
     }
   }
@@ -320,16 +327,16 @@ export class NotificationHub {
   }
 
   #sendTo(socket: ChannelSocket, topic: string, eventBody: unknown): void {
-    socket.send(this.#frame(topic, eventBody));
+    socket.send(this.#frame(topic, JSON.stringify(eventBody)));
   }
 
   /**
    * The envelope the Java SDK deserialises: topicName, version, eventBody, metadata.CorrelationId (and,
-   * on a chat's feed, metadata.type as on the WebChat stream).
+   * on a chat's feed, metadata.type as on the WebChat stream), in that order; the body is already JSON.
    */
-  #frame(topicName: string, eventBody: unknown, type?: string): string {
-    const metadata = { CorrelationId: this.#runtime.correlationIds.uuid(), type };
-    return JSON.stringify({ topicName, version: '2', eventBody, metadata });
+  #frame(topicName: string, eventBodyJson: string, type?: string): string {
+    const metadata = JSON.stringify({ CorrelationId: this.#runtime.correlationIds.uuid(), type });
+    return `{"topicName":${JSON.stringify(topicName)},"version":"2","eventBody":${eventBodyJson},"metadata":${metadata}}`;
   }
 }
 
