@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarios, runScenarios, type ScenarioResult } from '../../scenarios/index.ts';
+import { runCommand } from '../support/run-command.ts';
 
 /**
  * Runs on worker threads (`--jobs N`): the same results, transcripts and order as one run after another,
@@ -15,6 +19,37 @@ const names = [
 ];
 
 const comparable = (r: ScenarioResult) => ({ ...r, durationMs: 0 });
+const bin = fileURLToPath(new URL('../../cli/genesys-emulator.mjs', import.meta.url));
+const outRoot = mkdtempSync(join(tmpdir(), 'scenario-pool-'));
+afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
+
+/** The command (its built bundle, whose workers load the same bundle) with a JUnit report under --out. */
+async function junitRun(jobs: string) {
+  const out = join(outRoot, `jobs-${jobs}`);
+  const files = names.map((n) => join(library, n));
+  const result = await runCommand(process.execPath, [
+    bin,
+    'scenarios',
+    ...files,
+    '--reporter',
+    'junit',
+    '--out',
+    out,
+    '--jobs',
+    jobs,
+  ]);
+  const timeless = (xml: string) => xml.replace(/ time="[\d.]+"/g, '');
+  return {
+    code: result.code,
+    stderr: result.stderr,
+    stdout: timeless(result.stdout),
+    report: timeless(readFileSync(join(out, 'junit.xml'), 'utf8')),
+    progress: result.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('ok '))
+      .map((l) => l.replace(/ \d+ ms$/, '')),
+  };
+}
 
 describe('the scenario pool', () => {
   it('two worker threads give exactly the serial results, in the serial order', async () => {
@@ -29,5 +64,15 @@ describe('the scenario pool', () => {
     expect(seen).toEqual(serial.map((r) => `${r.file} ${r.channel}`));
     expect(serial.length).toBeGreaterThan(4);
     expect(pooled.every((r) => r.passed)).toBe(true);
+  }, 120_000);
+
+  it('genesys-emulator scenarios --jobs 2 prints and reports what --jobs 1 does, in the same order', async () => {
+    const [one, two] = [await junitRun('1'), await junitRun('2')];
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.report).toEqual(one.report);
+    expect(two.stdout).toEqual(one.stdout);
+    expect(two.progress).toEqual(one.progress);
+    expect(one.progress.length).toBeGreaterThan(4);
   }, 120_000);
 });
