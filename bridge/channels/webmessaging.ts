@@ -89,6 +89,10 @@ const ON_MESSAGE_KINDS: readonly PendingKind[] = ['message', 'typing', 'clear'];
 /** Requests an untraced error frame may answer (not the echo health check or getJwt). */
 const ERROR_TARGET_KINDS: readonly PendingKind[] = ['session', 'message', 'typing', 'clear'];
 const TYPING_CONFIRM_MS = 2000;
+/** Presence Clear refused for the rate is sent again this many times, after the pause asked (capped). */
+const CLEAR_RETRIES = 3;
+const DEFAULT_CLEAR_PAUSE_MS = 1000;
+const MAX_CLEAR_PAUSE_MS = 2000;
 
 export class WebMessagingAdapter implements ChannelAdapter {
   readonly channel = 'webMessaging' as const;
@@ -291,18 +295,15 @@ export class WebMessagingAdapter implements ChannelAdapter {
     }
   }
 
-  async close(mode: 'end' | 'detach'): Promise<void> {
+  async close(mode: 'end' | 'detach', options: { patient?: boolean } = {}): Promise<void> {
     if (this.#closed) return;
     this.#stopTimers();
     if (mode === 'end' && this.#live && !this.#terminal) {
-      const tracingId = this.#newId();
       const sendMs = this.#context.config.settings.timeouts.sendMs;
       try {
-        await withTimeout(
-          this.#request('clear', tracingId, presenceClearFrame(this.#token, tracingId)),
-          this.#clock,
-          sendMs,
-          () => failure('TIMEOUT', 'Genesys did not confirm Presence Clear'),
+        const retries = options.patient === true ? CLEAR_RETRIES : 0;
+        await withTimeout(this.#clear(retries), this.#clock, sendMs + retries * MAX_CLEAR_PAUSE_MS, () =>
+          failure('TIMEOUT', 'Genesys did not confirm Presence Clear'),
         );
       } catch (thrown) {
         const error = toBridgeError(thrown);
@@ -324,6 +325,26 @@ export class WebMessagingAdapter implements ChannelAdapter {
     this.#closed = true;
     this.#dropSocket();
     this.#rejectAll(bridgeError('SESSION_ENDED', 'the session was closed'));
+  }
+
+  /**
+   * Presence Clear, sent again after the pause Genesys asks for when it is refused for the rate (a leave
+   * right after the customer's last messages shares their 2-per-second window): without it the
+   * conversation would stay open in Genesys.
+   */
+  async #clear(retries: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const tracingId = this.#newId();
+      try {
+        await this.#request('clear', tracingId, presenceClearFrame(this.#token, tracingId));
+        return;
+      } catch (thrown) {
+        const error = toBridgeError(thrown);
+        if (error.code !== 'RATE_LIMITED' || attempt >= retries || this.#terminal) throw thrown;
+        const pause = Math.min(MAX_CLEAR_PAUSE_MS, error.retryAfterMs ?? DEFAULT_CLEAR_PAUSE_MS);
+        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, pause));
+      }
+    }
   }
 
   async fetchHistory(since?: HistorySince): Promise<HistoryCatchUp> {

@@ -105,8 +105,12 @@ export interface ChannelAdapter {
   /** Resolves once Genesys confirmed the message; rejects with a BridgeFailure. */
   sendMessage(message: OutboundText): Promise<SendResult>;
   sendTyping(): Promise<void>;
-  /** `end` leaves the Genesys conversation; `detach` only drops the connection. Never rejects. */
-  close(mode: 'end' | 'detach'): Promise<void>;
+  /**
+   * `end` leaves the Genesys conversation; `detach` only drops the connection. Never rejects. `patient`:
+   * a leave Genesys refuses for the rate is sent again after the pause it asks for (on the session's
+   * clock); a shutdown is not patient.
+   */
+  close(mode: 'end' | 'detach', options?: { patient?: boolean }): Promise<void>;
   /**
    * What Genesys holds for this guest, used to catch up after a reconnect: agent messages newer than
    * `since.knownIds` (all it can reach without it), oldest first (deduplicated by the session), and, when

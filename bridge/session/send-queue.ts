@@ -67,6 +67,8 @@ export class SendQueue {
   /** hold() stopped the queue: nothing new leaves. */
   #held = false;
   #settledWaiters: (() => void)[] = [];
+  /** drained() callers: woken once nothing waits or is in flight, or the queue closed. */
+  #drainWaiters: (() => void)[] = [];
   /** Why the queue closed: also the failure of a frame that was in flight then. */
   #closeError: BridgeError | undefined;
 
@@ -126,6 +128,16 @@ export class SendQueue {
     return new Promise((resolve) => this.#settledWaiters.push(resolve));
   }
 
+  /**
+   * Resolves once every frame taken has been sent or given up (nothing waits, nothing is in flight), or
+   * the queue closed: a session that ends waits for this, so what the customer wrote just before
+   * leaving still reaches Genesys, at the pace Genesys allows.
+   */
+  drained(): Promise<void> {
+    if (this.#closed || this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
   /** Adds a typing frame unless one is already waiting or the queue is full. */
   enqueueTyping(unit: SendUnit): boolean {
     if (this.#closed || this.#entries.some((e) => e.unit.kind === 'typing')) return false;
@@ -151,10 +163,12 @@ export class SendQueue {
     this.#entries = [];
     for (const { unit } of entries) if (unit.kind === 'message') unit.failed(error);
     for (const wake of this.#settledWaiters.splice(0)) wake();
+    for (const wake of this.#drainWaiters.splice(0)) wake();
   }
 
   #pump(): void {
     if (!this.#inFlight) for (const wake of this.#settledWaiters.splice(0)) wake();
+    if (this.idle) for (const wake of this.#drainWaiters.splice(0)) wake();
     if (this.#closed || this.#held || this.#inFlight || !this.#connected || this.#entries.length === 0)
       return;
     const now = this.#clock.now();

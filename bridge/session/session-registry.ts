@@ -141,7 +141,9 @@ export class SessionRegistry {
 
   /** Ends every live session and forgets all of them. */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.#byId.values()].filter((s) => !s.ended).map((s) => s.end('botEnded')));
+    await Promise.all(
+      [...this.#byId.values()].filter((s) => !s.ended).map((s) => s.end('botEnded', { promptly: true })),
+    );
     for (const timer of this.#evictions.values()) this.#options.clock.clearTimeout(timer);
     this.#evictions.clear();
     this.#byId.clear();

@@ -759,15 +759,32 @@ export class TransferSession {
 
   // ── ending ─────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Leaves the Genesys conversation and ends the session; resolves after `session.ended`. */
-  async end(reason: EndReason = 'botEnded'): Promise<void> {
+  /**
+   * Leaves the Genesys conversation and ends the session; resolves after `session.ended`. `promptly`
+   * (the bridge shutting down): nothing waits on the session's clock, neither the customer's last
+   * messages nor a leave Genesys refused for the rate.
+   */
+  async end(
+    reason: EndReason = 'botEnded',
+    { promptly = false }: { promptly?: boolean } = {},
+  ): Promise<void> {
     if (this.#closing) return this.whenEnded();
     this.#closing = true;
     const { settings, channel } = this.#init.config;
     const mode = channel === 'webMessaging' && settings.webMessaging.endMode === 'detach' ? 'detach' : 'end';
     const connectMs = settings.timeouts.connectMs;
+    // When the customer leaves, what they wrote just before goes first, at the pace Genesys allows (a
+    // message takes its turn in the 2-per-second window, the leave comes after it); a queue that cannot
+    // move (Genesys unreachable) gets sendMs per waiting message, and what is still waiting then fails
+    // as the session ends. When the bot ends the session, what waits fails at once (the bot chose to
+    // stop; each message reports SESSION_ENDED before session.ended).
+    if (reason === 'customerEnded' && !promptly && !this.#finished && !this.#queue.idle) {
+      const pace = 1000 / Math.max(1, settings.limits.outboundMessagesPerSecond);
+      const budget = (settings.timeouts.sendMs + pace) * (this.#queue.size + 1);
+      await settleWithin(this.#queue.drained(), this.#clock, budget);
+    }
     try {
-      await withTimeout(this.#adapter.close(mode), this.#clock, connectMs, () =>
+      await withTimeout(this.#adapter.close(mode, { patient: !promptly }), this.#clock, connectMs, () =>
         failure('TIMEOUT', 'close timed out'),
       );
     } catch {

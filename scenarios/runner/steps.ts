@@ -134,7 +134,19 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
   },
 
   async leave(world, cast, args) {
-    await world.bridge.endSession(sessionOf(customer(cast, args.customer)), { reason: 'customerEnded' });
+    // Ending waits for what the customer wrote just before to reach Genesys at its pace, so time has to
+    // move while it does (on a manual clock, only waits move it).
+    let ended: { error?: unknown } | undefined;
+    world.bridge.endSession(sessionOf(customer(cast, args.customer)), { reason: 'customerEnded' }).then(
+      () => {
+        ended = {};
+      },
+      (error: unknown) => {
+        ended = { error };
+      },
+    );
+    const { error } = await world.waitFor(`${args.customer}'s session to end`, DEFAULT_WITHIN, () => ended);
+    if (error !== undefined) throw error;
   },
 
   async onQueue(_world, cast, name) {

@@ -89,6 +89,38 @@ describe('SendQueue', () => {
     expect(queue.idle).toBe(true);
   });
 
+  it('drained() resolves once the paced frames are sent, or at once when the queue closes', async () => {
+    const clock = new ManualClock(0);
+    const queue = new SendQueue(clock, { perSecond: 2, max: 10 });
+    const log: string[] = [];
+    queue.setConnected(true);
+    queue.enqueueMessages([unit(log, 'a'), unit(log, 'b'), unit(log, 'c')]);
+    let drained = false;
+    void queue.drained().then(() => {
+      drained = true;
+    });
+    await settle();
+    expect(log).toEqual(['tx a', 'sent a', 'tx b', 'sent b']);
+    expect(drained).toBe(false);
+    clock.advance(1000);
+    await settle();
+    expect(log.at(-1)).toBe('sent c');
+    expect(drained).toBe(true);
+
+    const stuck = new SendQueue(clock, { perSecond: 2, max: 10 });
+    stuck.enqueueMessages([unit(log, 'd')]); // never connected: it cannot move
+    let released = false;
+    void stuck.drained().then(() => {
+      released = true;
+    });
+    await settle();
+    expect(released).toBe(false);
+    stuck.close(bridgeError('SESSION_ENDED', 'ended'));
+    await settle();
+    expect(released).toBe(true);
+    expect(log.at(-1)).toBe('failed d SESSION_ENDED');
+  });
+
   it('never starts more than perSecond frames in any second', async () => {
     const clock = new ManualClock(0);
     const queue = new SendQueue(clock, { perSecond: 2, max: 50 });
