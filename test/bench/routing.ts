@@ -3,7 +3,7 @@ import { EmulatorRuntime } from '../../emulator/runtime.ts';
 import { gc, report } from './stats.ts';
 
 /** An org of `agents` agents spread over `queues` queues, each agent able to hold many messages. */
-function bigOrg(queues: number, agents: number, capacity: number) {
+export function bigOrg(queues: number, agents: number, capacity: number) {
   const q = Array.from({ length: queues }, (_, i) => ({ id: `q-${i}`, name: `Queue ${i}` }));
   return parseFixture({
     org: { id: 'bench-org', name: 'Bench' },

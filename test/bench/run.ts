@@ -5,6 +5,7 @@
 import { bridgeBench } from './bridge.ts';
 import { clusterBench } from './cluster.ts';
 import { durableBench } from './durable.ts';
+import { growthBench } from './growth.ts';
 import { openMessagingBench } from './openmessaging.ts';
 import { routingBench } from './routing.ts';
 import { scenariosBench } from './scenarios.ts';
@@ -23,6 +24,7 @@ const benches: Record<string, () => unknown> = {
   scenarios: () => scenariosBench(),
   durable: () => durableBench(),
   openmessaging: () => openMessagingBench(),
+  growth: () => growthBench(),
 };
 if (only && !(only in benches)) {
   process.stderr.write(`unknown bench ${only}; one of: ${Object.keys(benches).join(', ')}\n`);

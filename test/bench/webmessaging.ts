@@ -80,7 +80,7 @@ async function loadBenchOrg(emulator: ChildServer) {
   return { fx: bench, agents: extra };
 }
 
-function customerMessageCount(frame: NotificationFrame): number | undefined {
+export function customerMessageCount(frame: NotificationFrame): number | undefined {
   const customer = frame.eventBody.participants?.find((p) => p.purpose === 'customer');
   return customer?.messages?.[0]?.messages?.length;
 }
