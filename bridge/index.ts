@@ -225,26 +225,15 @@ export function createBridge(config: unknown, deps: BridgeDeps = {}): Bridge {
     }),
     ...(deps.adapters ?? {}),
   };
-  const registry = new SessionRegistry({
-    configs,
-    adapters,
-    clock,
-    newId: deps.newId ?? randomUUID,
-    onListenerError:
-      deps.onListenerError ??
-      ((error) =>
-        queueMicrotask(() => {
-          throw error;
-        })),
-  });
-  const webhook = new OpenMessagingWebhook(
-    () => [...hubs.values()],
+  // A listener that throws must not break the session that called it: its error is rethrown on its own.
+  const onListenerError =
     deps.onListenerError ??
-      ((error) =>
-        queueMicrotask(() => {
-          throw error;
-        })),
-  );
+    ((error: unknown) =>
+      queueMicrotask(() => {
+        throw error;
+      }));
+  const engine = { configs, adapters, clock, newId: deps.newId ?? randomUUID, onListenerError };
+  const webhook = new OpenMessagingWebhook(() => [...hubs.values()], onListenerError);
   const openMessagingWebhook: Bridge['openMessagingWebhook'] = {
     accept: (raw, signature) => webhook.accept(raw, signature),
     listener: webhook.listener,
@@ -253,16 +242,7 @@ export function createBridge(config: unknown, deps: BridgeDeps = {}): Bridge {
   if (shared) {
     // Sessions in a shared store: the engine of bridge/cluster (leases, takeovers, commands via the store).
     return createClusterBridge({
-      configs,
-      adapters,
-      clock,
-      newId: deps.newId ?? randomUUID,
-      onListenerError:
-        deps.onListenerError ??
-        ((error) =>
-          queueMicrotask(() => {
-            throw error;
-          })),
+      ...engine,
       ...shared,
       openMessagingWebhook,
       onClose: () => {
@@ -270,6 +250,7 @@ export function createBridge(config: unknown, deps: BridgeDeps = {}): Bridge {
       },
     });
   }
+  const registry = new SessionRegistry(engine);
   let closed = false;
   const open = () => {
     if (closed) throw failure('INTERNAL', 'the bridge is closed');

@@ -1,14 +1,8 @@
 import { hostname } from 'node:os';
-import type { Clock } from '../clock.ts';
-import {
-  configForBotChannel,
-  configSetWarnings,
-  type ResolvedBridgeConfig,
-  type ResolvedConfigSet,
-} from '../config.ts';
+import { configForBotChannel, configSetWarnings, type ResolvedBridgeConfig } from '../config.ts';
 import { bridgeError, failure, toBridgeError } from '../errors.ts';
 import type { Bridge, BridgeHealth, WebhookOutbox } from '../index.ts';
-import type { ChannelAdapterFactory } from '../session/channel-adapter.ts';
+import type { SessionRegistryOptions } from '../session/session-registry.ts';
 import type { SessionResume } from '../session/session-resume.ts';
 import { splitText } from '../session/split-text.ts';
 import { planTransfer } from '../session/transfer-plan.ts';
@@ -20,7 +14,6 @@ import type {
   BridgeEvent,
   CustomerMessage,
   EndReason,
-  GenesysChannel,
   SendAck,
   StartTransferRequest,
   StartTransferResult,
@@ -45,12 +38,7 @@ import { OwnedSession } from './owned-session.ts';
  * - While the store is unreachable: every call rejects with STORE_UNAVAILABLE (retryable), health() says
  *   not ready, and owned sessions go on with Genesys, their events waiting in their journal.
  */
-export interface ClusterBridgeOptions {
-  configs: ResolvedConfigSet;
-  adapters: Partial<Record<GenesysChannel, ChannelAdapterFactory>>;
-  clock: Clock;
-  newId: () => string;
-  onListenerError: (error: unknown) => void;
+export interface ClusterBridgeOptions extends SessionRegistryOptions {
   store: SessionStore;
   /** A dead owner's sessions are taken over within about this (plus a third of it for the next look). */
   leaseTtlMs: number;
