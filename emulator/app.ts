@@ -16,6 +16,7 @@ import { loginSurface } from './surfaces/login.ts';
 import { notificationsSurface } from './surfaces/notifications/routes.ts';
 import { openMessagingSurface } from './surfaces/openmessaging/index.ts';
 import { platformSurface } from './surfaces/platform/index.ts';
+import { named } from './surfaces/plugin-name.ts';
 import { webchatSurface } from './surfaces/webchat/index.ts';
 import { webMessagingSurface } from './surfaces/webmessaging/index.ts';
 
@@ -126,7 +127,7 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
       : []),
     localOnly('console', [consoleSurface]),
   ];
-  for (const surface of surfaces) await app.register(surface, { runtime });
+  for (const surface of surfaces) await app.register(named(surface), { runtime });
   if (runtime.durable) keepDurably(app, runtime);
   await app.ready();
   const restored = runtime.durable ? await openDataDir(app, runtime) : undefined;

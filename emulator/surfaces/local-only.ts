@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { ApiError } from '../domain/errors.ts';
 import type { EmulatorRuntime } from '../runtime.ts';
 import { sendApiError } from './error-handler.ts';
+import { named } from './plugin-name.ts';
 
 /**
  * The console (/console, its pages and /console/api/*) and the control plane (/__emulator/) are for the
@@ -41,7 +42,7 @@ export function localOnly(kind: 'console' | 'control', surfaces: readonly Surfac
   return async (app, opts) => {
     const { host, allowedHosts } = opts.runtime.options;
     installLocalOnlyGuard(app, { host, allowedHosts }, kind === 'control');
-    for (const surface of surfaces) await app.register(surface, opts);
+    for (const surface of surfaces) await app.register(named(surface), opts);
   };
 }
 

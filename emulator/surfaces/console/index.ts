@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errors } from '../../domain/errors.ts';
 import type { EmulatorRuntime } from '../../runtime.ts';
+import { named } from '../plugin-name.ts';
 import { parseInput } from '../validate.ts';
 import { consoleApi } from './api.ts';
 import { AssetStore } from './assets.ts';
@@ -38,5 +39,5 @@ export const consoleSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = 
   app.get('/console/assets/:name', (request, reply) =>
     send(request, reply, parseInput(AssetParams, request.params, 'params').name),
   );
-  await app.register(consoleApi, opts);
+  await app.register(named(consoleApi), opts);
 };

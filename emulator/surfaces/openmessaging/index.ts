@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EmulatorRuntime } from '../../runtime.ts';
 import { requireBearer } from '../platform/auth-hook.ts';
+import { named } from '../plugin-name.ts';
 import { OpenInbound } from './inbound.ts';
 import { inboundRoutes } from './inbound-routes.ts';
 import { integrationRoutes } from './integration-routes.ts';
@@ -33,7 +34,7 @@ export const openMessagingSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
     http.close();
   });
   const inbound = new OpenInbound(runtime, new OpenCustomers(runtime));
-  await app.register(integrationRoutes, { runtime });
-  await app.register(recipientRoutes, { runtime });
-  await app.register(inboundRoutes, { runtime, inbound });
+  await app.register(named(integrationRoutes), { runtime });
+  await app.register(named(recipientRoutes), { runtime });
+  await app.register(named(inboundRoutes), { runtime, inbound });
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EmulatorRuntime } from '../../runtime.ts';
+import { named } from '../plugin-name.ts';
 import { requireBearer } from './auth-hook.ts';
 import { communicationRoutes } from './conversations/communication-routes.ts';
 import { participantRoutes } from './conversations/participant-routes.ts';
@@ -27,6 +28,6 @@ export const platformSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> =
     transferRoutes,
     ...extraPlatformRoutes,
   ]) {
-    await app.register(routes, opts);
+    await app.register(named(routes), opts);
   }
 };

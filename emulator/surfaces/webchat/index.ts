@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { findConversation } from '../../domain/conversations/conversation-store.ts';
 import type { EmulatorRuntime } from '../../runtime.ts';
+import { named } from '../plugin-name.ts';
 import { chatsTable, findChat } from './chats.ts';
 import './events.ts';
 import { GuestStreams } from './event-stream.ts';
@@ -49,6 +50,6 @@ export const webchatSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime }> = 
   });
 
   const deps: WebChatDeps = { runtime, tokens, streams, frames, translator };
-  await app.register(guestRoutes, deps);
-  await app.register(streamRoute, deps);
+  await app.register(named(guestRoutes), deps);
+  await app.register(named(streamRoute), deps);
 };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiError, errors } from '../../domain/errors.ts';
 import { pageOf } from '../platform/paging.ts';
+import { named } from '../plugin-name.ts';
 import { parseInput } from '../validate.ts';
 import { memberOf } from './chats.ts';
 import { createChat } from './create-chat.ts';
@@ -37,103 +38,110 @@ export const guestRoutes: FastifyPluginAsync<WebChatDeps> = async (app, deps) =>
     };
   });
 
-  await app.register(async (api) => {
-    requireGuestToken(api, tokens);
+  await app.register(
+    named(async (api) => {
+      requireGuestToken(api, tokens);
 
-    // #2
-    api.post(`${GUEST_BASE}/:conversationId/members/:memberId/messages`, async (request) => {
-      const { conversationId, memberId } = parseInput(MemberParams, request.params, 'params');
-      const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId, memberId);
-      const body = parseInput(MessageBody, request.body, 'body');
-      requireLive(chat, conversation);
-      const message = core.customerMessage(conversationId, body.body, body.bodyType);
-      return webChatMessage(conversationId, fromConversationMessage(conversation, message));
-    });
-
-    // #3: no body (the SDK sends an empty application/json one).
-    api.post(`${GUEST_BASE}/:conversationId/members/:memberId/typing`, async (request) => {
-      const { conversationId, memberId } = parseInput(MemberParams, request.params, 'params');
-      const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId, memberId);
-      requireLive(chat, conversation);
-      const id = runtime.ids.uuid();
-      translator.withTypingId(conversationId, id, () => core.customerTyping(conversationId));
-      return webChatTyping(conversationId, id, memberId, runtime.clock.now());
-    });
-
-    // #4
-    api.get(`${GUEST_BASE}/:conversationId/members`, async (request) => {
-      const { conversationId } = parseInput(ConversationParams, request.params, 'params');
-      const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId);
-      const q = parseInput(MembersQuery, request.query, 'query');
-      const members = membersOf(conversation, q.excludeDisconnectedMembers).map((p) => memberInfo(chat, p));
-      return pageOf(members, q.pageNumber, q.pageSize, `${GUEST_BASE}/${conversationId}/members`, {
-        excludeDisconnectedMembers: String(q.excludeDisconnectedMembers),
+      // #2
+      api.post(`${GUEST_BASE}/:conversationId/members/:memberId/messages`, async (request) => {
+        const { conversationId, memberId } = parseInput(MemberParams, request.params, 'params');
+        const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId, memberId);
+        const body = parseInput(MessageBody, request.body, 'body');
+        requireLive(chat, conversation);
+        const message = core.customerMessage(conversationId, body.body, body.bodyType);
+        return webChatMessage(conversationId, fromConversationMessage(conversation, message));
       });
-    });
 
-    // #5: any member the guest has seen on the stream, agents included (clients look up roles here).
-    api.get(`${GUEST_BASE}/:conversationId/members/:memberId`, async (request) => {
-      const { conversationId, memberId } = parseInput(MemberParams, request.params, 'params');
-      const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId);
-      const member = memberOf(conversation, memberId);
-      if (!member) throw errors.notFound(`member ${memberId}`, { entityId: memberId });
-      return memberInfo(chat, member);
-    });
+      // #3: no body (the SDK sends an empty application/json one).
+      api.post(`${GUEST_BASE}/:conversationId/members/:memberId/typing`, async (request) => {
+        const { conversationId, memberId } = parseInput(MemberParams, request.params, 'params');
+        const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId, memberId);
+        requireLive(chat, conversation);
+        const id = runtime.ids.uuid();
+        translator.withTypingId(conversationId, id, () => core.customerTyping(conversationId));
+        return webChatTyping(conversationId, id, memberId, runtime.clock.now());
+      });
 
-    // #6: the guest leaves; the conversation ends for everyone. Empty reply (200 vs 204 UNCONFIRMED).
-    api.delete(`${GUEST_BASE}/:conversationId/members/:memberId`, async (request, reply) => {
-      const { conversationId, memberId } = parseInput(MemberParams, request.params, 'params');
-      const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId, memberId);
-      requireLive(chat, conversation);
-      guestLeaves(runtime, chat, 'client');
-      return reply.status(204).send();
-    });
-
-    // #7
-    api.get(`${GUEST_BASE}/:conversationId/messages`, async (request) => {
-      const { conversationId } = parseInput(ConversationParams, request.params, 'params');
-      const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId);
-      const q = parseInput(MessagesQuery, request.query, 'query');
-      const page = roomPage(roomTimeline(chat, conversation), q);
-      if (!page.ok) {
-        const cursor = page.unknownCursor;
-        throw new ApiError(400, 'bad.request', `No message ${q[cursor]} in conversation ${conversationId}.`, {
-          messageParams: { field: cursor },
-          details: [{ errorCode: 'invalid.cursor', fieldName: cursor }],
+      // #4
+      api.get(`${GUEST_BASE}/:conversationId/members`, async (request) => {
+        const { conversationId } = parseInput(ConversationParams, request.params, 'params');
+        const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId);
+        const q = parseInput(MembersQuery, request.query, 'query');
+        const members = membersOf(conversation, q.excludeDisconnectedMembers).map((p) => memberInfo(chat, p));
+        return pageOf(members, q.pageNumber, q.pageSize, `${GUEST_BASE}/${conversationId}/members`, {
+          excludeDisconnectedMembers: String(q.excludeDisconnectedMembers),
         });
-      }
-      const base = `${GUEST_BASE}/${conversationId}/messages`;
-      const uri = (cursor: Record<string, string | undefined>) => {
-        const query = new URLSearchParams();
-        for (const [k, v] of Object.entries(cursor)) if (v !== undefined) query.set(k, v);
-        query.set('sortOrder', q.sortOrder);
-        query.set('maxResults', String(q.maxResults));
-        return `${base}?${query.toString()}`;
-      };
-      const first = page.entities[0]?.id;
-      const last = page.entities.at(-1)?.id;
-      const ascending = q.sortOrder === 'ascending';
-      // `next` continues in the sort direction, `previousPage` goes back; both are URIs (UNCONFIRMED).
-      const hasNext = ascending ? page.hasNewer : page.hasOlder;
-      const hasPrevious = ascending ? page.hasOlder : page.hasNewer;
-      return {
-        pageSize: q.maxResults,
-        entities: page.entities.map((m) => webChatMessage(conversationId, m)),
-        ...(hasPrevious && first
-          ? { previousPage: uri(ascending ? { before: first } : { after: first }) }
-          : {}),
-        ...(hasNext && last ? { next: uri(ascending ? { after: last } : { before: last }) } : {}),
-        selfUri: uri({ after: q.after, before: q.before }),
-      };
-    });
+      });
 
-    // #8: join and leave messages included.
-    api.get(`${GUEST_BASE}/:conversationId/messages/:messageId`, async (request) => {
-      const { conversationId, messageId } = parseInput(MessageParams, request.params, 'params');
-      const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId);
-      const message = findRoomMessage(chat, conversation, messageId);
-      if (!message) throw errors.notFound(`message ${messageId}`, { entityId: messageId });
-      return webChatMessage(conversationId, message);
-    });
-  });
+      // #5: any member the guest has seen on the stream, agents included (clients look up roles here).
+      api.get(`${GUEST_BASE}/:conversationId/members/:memberId`, async (request) => {
+        const { conversationId, memberId } = parseInput(MemberParams, request.params, 'params');
+        const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId);
+        const member = memberOf(conversation, memberId);
+        if (!member) throw errors.notFound(`member ${memberId}`, { entityId: memberId });
+        return memberInfo(chat, member);
+      });
+
+      // #6: the guest leaves; the conversation ends for everyone. Empty reply (200 vs 204 UNCONFIRMED).
+      api.delete(`${GUEST_BASE}/:conversationId/members/:memberId`, async (request, reply) => {
+        const { conversationId, memberId } = parseInput(MemberParams, request.params, 'params');
+        const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId, memberId);
+        requireLive(chat, conversation);
+        guestLeaves(runtime, chat, 'client');
+        return reply.status(204).send();
+      });
+
+      // #7
+      api.get(`${GUEST_BASE}/:conversationId/messages`, async (request) => {
+        const { conversationId } = parseInput(ConversationParams, request.params, 'params');
+        const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId);
+        const q = parseInput(MessagesQuery, request.query, 'query');
+        const page = roomPage(roomTimeline(chat, conversation), q);
+        if (!page.ok) {
+          const cursor = page.unknownCursor;
+          throw new ApiError(
+            400,
+            'bad.request',
+            `No message ${q[cursor]} in conversation ${conversationId}.`,
+            {
+              messageParams: { field: cursor },
+              details: [{ errorCode: 'invalid.cursor', fieldName: cursor }],
+            },
+          );
+        }
+        const base = `${GUEST_BASE}/${conversationId}/messages`;
+        const uri = (cursor: Record<string, string | undefined>) => {
+          const query = new URLSearchParams();
+          for (const [k, v] of Object.entries(cursor)) if (v !== undefined) query.set(k, v);
+          query.set('sortOrder', q.sortOrder);
+          query.set('maxResults', String(q.maxResults));
+          return `${base}?${query.toString()}`;
+        };
+        const first = page.entities[0]?.id;
+        const last = page.entities.at(-1)?.id;
+        const ascending = q.sortOrder === 'ascending';
+        // `next` continues in the sort direction, `previousPage` goes back; both are URIs (UNCONFIRMED).
+        const hasNext = ascending ? page.hasNewer : page.hasOlder;
+        const hasPrevious = ascending ? page.hasOlder : page.hasNewer;
+        return {
+          pageSize: q.maxResults,
+          entities: page.entities.map((m) => webChatMessage(conversationId, m)),
+          ...(hasPrevious && first
+            ? { previousPage: uri(ascending ? { before: first } : { after: first }) }
+            : {}),
+          ...(hasNext && last ? { next: uri(ascending ? { after: last } : { before: last }) } : {}),
+          selfUri: uri({ after: q.after, before: q.before }),
+        };
+      });
+
+      // #8: join and leave messages included.
+      api.get(`${GUEST_BASE}/:conversationId/messages/:messageId`, async (request) => {
+        const { conversationId, messageId } = parseInput(MessageParams, request.params, 'params');
+        const { chat, conversation } = guestAccess(runtime, claimsOf(request), conversationId);
+        const message = findRoomMessage(chat, conversation, messageId);
+        if (!message) throw errors.notFound(`message ${messageId}`, { entityId: messageId });
+        return webChatMessage(conversationId, message);
+      });
+    }, 'webchat-guest-api'),
+  );
 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EmulatorRuntime } from '../../runtime.ts';
+import { named } from '../plugin-name.ts';
 import { configRoute } from './config-route.ts';
 import { WebMessagingGateway } from './gateway.ts';
 import { historyRoute } from './history-route.ts';
@@ -29,5 +30,6 @@ export const webMessagingSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime 
     unsubscribe();
     gateway.shutdown();
   });
-  for (const routes of [guestSocketRoute, historyRoute, configRoute]) await app.register(routes, { gateway });
+  for (const routes of [guestSocketRoute, historyRoute, configRoute])
+    await app.register(named(routes), { gateway });
 };
