@@ -25,16 +25,19 @@ function countActivity(app: FastifyInstance, runtime: EmulatorRuntime): void {
   const activity = runtime.activity;
   // A WebSocket upgrade is hijacked and never answered like a request, so it is not in flight.
   const upgrade = (request: FastifyRequest) => request.headers.upgrade !== undefined;
-  const done = async (request: FastifyRequest) => {
+  // Callback hooks: every request passes them, and none waits.
+  const finished = (request: FastifyRequest, _reply: unknown, done: () => void) => {
     if (!upgrade(request)) activity.inFlight = Math.max(0, activity.inFlight - 1);
     activity.count++;
+    done();
   };
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     if (!upgrade(request)) activity.inFlight++;
     activity.count++;
+    done();
   });
-  app.addHook('onResponse', done);
-  app.addHook('onRequestAbort', done);
+  app.addHook('onResponse', finished);
+  app.addHook('onRequestAbort', (request, done) => finished(request, undefined, done));
 }
 
 /** How often Node checks the header and request deadlines: a quarter of the shorter one, at most 1 s. */

@@ -11,8 +11,15 @@ declare module 'fastify' {
 
 /** Bearer check on every route of the scope it is installed in (all of /api/v2/ platform routes). */
 export function requireBearer(app: FastifyInstance, runtime: EmulatorRuntime): void {
-  app.addHook('onRequest', async (request) => {
-    request.principal = authenticateBearer(runtime, request.headers.authorization);
+  // A callback hook (no promise per request): the token lookup never waits.
+  app.addHook('onRequest', (request, _reply, done) => {
+    try {
+      request.principal = authenticateBearer(runtime, request.headers.authorization);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
   });
 }
 
