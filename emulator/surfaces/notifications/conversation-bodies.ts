@@ -13,7 +13,6 @@ import {
   providerOf,
   roomId,
 } from '../platform/conversations/presenters.ts';
-import { SplicedJson } from './spliced-json.ts';
 
 /**
  * Notification bodies of conversation topics, built from the conversation in the shape of each topic's
@@ -32,11 +31,8 @@ function wrapupOf(p: Participant) {
   return { code, notes, durationSeconds, endTime };
 }
 
-/**
- * A message's entry in both shapes, as JSON text, rebuilt only when its status changes: every frame
- * carries every message of the conversation, so each entry is serialised once, not once per frame.
- */
-const cache = new WeakMap<ConversationMessage, { status: string; generic: string; media: string }>();
+/** A message's entry, rebuilt only when its status changes (every frame carries every message). */
+const cache = new WeakMap<ConversationMessage, { status: string; generic: object; media: object }>();
 
 function messageEntries(m: ConversationMessage) {
   const status = messageStatus(m);
@@ -46,28 +42,17 @@ function messageEntries(m: ConversationMessage) {
     hit = {
       status,
       // ConversationEventTopicMessageDetails names the id `messageId`...
-      generic: JSON.stringify({ messageId: m.id, ...common }),
+      generic: { messageId: m.id, ...common },
       // ...the media topics' MessageDetails carry it as `message.id` (platform-extra.md §7).
-      media: JSON.stringify({ message: { id: m.id }, ...common }),
+      media: { message: { id: m.id }, ...common },
     };
     cache.set(m, hit);
   }
   return hit;
 }
 
-/** A participant's `messages[]` (message details) as a stand-in for their JSON text. */
-function messageList(
-  json: SplicedJson,
-  conversation: Conversation,
-  p: Participant,
-  shape: 'generic' | 'media',
-): string {
-  const entries = messagesOf(conversation, p).map((m) => messageEntries(m)[shape]);
-  return json.raw(`[${entries.join(',')}]`);
-}
-
 /** ConversationEventTopicMessage / ConversationEventTopicChat: a participant's communication. */
-function communication(json: SplicedJson, conversation: Conversation, p: Participant) {
+function communication(conversation: Conversation, p: Participant) {
   const common = {
     id: p.communicationId,
     state: communicationState(p),
@@ -85,13 +70,13 @@ function communication(json: SplicedJson, conversation: Conversation, p: Partici
     type: messengerType(conversation),
     toAddress: p.purpose === 'customer' ? { name: conversation.deploymentId ?? '' } : undefined,
     fromAddress: p.purpose === 'customer' ? { name: p.name } : undefined,
-    messages: messageList(json, conversation, p, 'generic'),
+    messages: messagesOf(conversation, p).map((m) => messageEntries(m).generic),
   };
 }
 
 /** ConversationEventTopicParticipant / QueueConversationEventTopicParticipant. */
-function participant(json: SplicedJson, conversation: Conversation, p: Participant) {
-  const comm = communication(json, conversation, p);
+function participant(conversation: Conversation, p: Participant) {
+  const comm = communication(conversation, p);
   return {
     id: p.id,
     connectedTime: iso(p.connectedTime),
@@ -117,16 +102,15 @@ function participant(json: SplicedJson, conversation: Conversation, p: Participa
   };
 }
 
-/** `v2.users.{id}.conversations` and `v2.routing.queues.{id}.conversations`, as JSON text. */
-export function conversationEventBody(org: OrgDirectory, conversation: Conversation): string {
-  const json = new SplicedJson();
-  return json.stringify({
+/** `v2.users.{id}.conversations` and `v2.routing.queues.{id}.conversations`. */
+export function conversationEventBody(org: OrgDirectory, conversation: Conversation) {
+  return {
     id: conversation.id,
-    participants: conversation.participants.map((p) => participant(json, conversation, p)),
+    participants: conversation.participants.map((p) => participant(conversation, p)),
     recentTransfers: [],
     recordingState: 'NONE',
     divisions: divisions(org),
-  });
+  };
 }
 
 /** `{id, name}` references of the media topics (`...EventTopicUriReference`). */
@@ -135,7 +119,7 @@ function ref(id: string | undefined, name: string | undefined) {
 }
 
 /** `...EventTopicMessageMediaParticipant` / `...EventTopicChatMediaParticipant`. */
-function mediaParticipant(json: SplicedJson, org: OrgDirectory, conversation: Conversation, p: Participant) {
+function mediaParticipant(org: OrgDirectory, conversation: Conversation, p: Participant) {
   const base = {
     id: p.id,
     name: p.name,
@@ -160,24 +144,22 @@ function mediaParticipant(json: SplicedJson, org: OrgDirectory, conversation: Co
   if (conversation.mediaType === 'chat') return { ...base, roomId: roomId(conversation) };
   return {
     ...base,
-    messages: messageList(json, conversation, p, 'media'),
+    messages: messagesOf(conversation, p).map((m) => messageEntries(m).media),
     type: messengerType(conversation),
   };
 }
 
 /**
  * `v2.users.{id}.conversations.messages` / `.chats` and the queue variants:
- * `ConversationMessageEventTopicMessageConversation` / `ConversationChatEventTopicChatConversation`, as
- * JSON text.
+ * `ConversationMessageEventTopicMessageConversation` / `ConversationChatEventTopicChatConversation`.
  */
-export function mediaConversationEventBody(org: OrgDirectory, conversation: Conversation): string {
-  const json = new SplicedJson();
-  return json.stringify({
+export function mediaConversationEventBody(org: OrgDirectory, conversation: Conversation) {
+  return {
     id: conversation.id,
-    participants: conversation.participants.map((p) => mediaParticipant(json, org, conversation, p)),
+    participants: conversation.participants.map((p) => mediaParticipant(org, conversation, p)),
     otherMediaUris: [],
     divisions: divisions(org),
-  });
+  };
 }
 
 /** Genesys shows typing for this long unless another event comes (platform-extra.md §1.3). */

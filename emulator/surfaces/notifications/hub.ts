@@ -300,10 +300,10 @@ export class NotificationHub {
       const bodies: { generic?: string; media?: string } = {};
       const bodyFor = (topic: string) => {
         if (isMediaTopic(topic)) {
-          bodies.media ??= mediaConversationEventBody(org, conversation);
+          bodies.media ??= JSON.stringify(mediaConversationEventBody(org, conversation));
           return bodies.media;
         }
-        bodies.generic ??= conversationEventBody(org, conversation);
+        bodies.generic ??= JSON.stringify(conversationEventBody(org, conversation));
         return bodies.generic;
       };
       for (const topic of conversationTopics(users, queues, conversation.mediaType)) {
