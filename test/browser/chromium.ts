@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 
 /**
  * Browser tests drive Debian's chromium with playwright-core, which downloads no browser; `npm test`
- * installs it first when it can (test/support/ensure-browser.mjs). CHROMIUM_PATH names another Chromium
+ * installs it first when it can (test/support/ensure-test-tools.mjs). CHROMIUM_PATH names another Chromium
  * or Chrome. Flags as in docs: no sandbox (root in a container), and nothing that phones home.
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -17,7 +17,7 @@ export const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'console');
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `${CHROMIUM} is missing: run \`node test/support/ensure-browser.mjs\` (npm test does) to install it or be told how.`,
+      `${CHROMIUM} is missing: run \`node test/support/ensure-test-tools.mjs\` (npm test does) to install it or be told how.`,
     );
   }
   return chromium.launch({

@@ -22,7 +22,7 @@ export default defineConfig({
       'test/integration/cli-hardening.test.ts',
       'test/integration/bridge-cli.test.ts',
       'test/scenarios/shard.test.ts',
-      'test/unit/ensure-browser.test.ts',
+      'test/unit/ensure-test-tools.test.ts',
       '**/node_modules/**',
     ],
     setupFiles: ['test/support/leak-check.ts', 'test/config/mutation-setup.ts'],
