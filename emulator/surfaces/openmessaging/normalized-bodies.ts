@@ -153,6 +153,24 @@ export function outboundTextBody(
   };
 }
 
+/** An outbound Event body carrying one event. */
+function outboundEventBody(
+  integration: OpenIntegrationRecord,
+  conversation: Conversation,
+  id: string,
+  time: number,
+  event: Record<string, unknown>,
+) {
+  return {
+    id,
+    channel: outboundChannel(integration, conversation, id, time),
+    conversationId: conversation.id,
+    type: 'Event',
+    events: [event],
+    direction: 'Outbound',
+  };
+}
+
 /** The agent is typing ([GCX] outbound typing event capture). */
 export function outboundTypingBody(
   integration: OpenIntegrationRecord,
@@ -160,14 +178,10 @@ export function outboundTypingBody(
   id: string,
   time: number,
 ) {
-  return {
-    id,
-    channel: outboundChannel(integration, conversation, id, time),
-    conversationId: conversation.id,
-    type: 'Event',
-    events: [{ eventType: 'Typing', typing: { type: 'On', duration: TYPING_DURATION_MS } }],
-    direction: 'Outbound',
-  };
+  return outboundEventBody(integration, conversation, id, time, {
+    eventType: 'Typing',
+    typing: { type: 'On', duration: TYPING_DURATION_MS },
+  });
 }
 
 /** Only with fidelity.openMessagingDisconnect `presenceEvent`: the conversation ended (UNCONFIRMED). */
@@ -177,12 +191,8 @@ export function outboundDisconnectBody(
   id: string,
   time: number,
 ) {
-  return {
-    id,
-    channel: outboundChannel(integration, conversation, id, time),
-    conversationId: conversation.id,
-    type: 'Event',
-    events: [{ eventType: 'Presence', presence: { type: 'Disconnect' } }],
-    direction: 'Outbound',
-  };
+  return outboundEventBody(integration, conversation, id, time, {
+    eventType: 'Presence',
+    presence: { type: 'Disconnect' },
+  });
 }
