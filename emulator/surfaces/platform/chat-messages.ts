@@ -4,7 +4,7 @@ import type { Conversation } from '../../domain/conversations/model.ts';
 import { ApiError, errors } from '../../domain/errors.ts';
 import type { EmulatorRuntime } from '../../runtime.ts';
 import { parseInput } from '../validate.ts';
-import { roomPage } from '../webchat/timeline.ts';
+import { roomPage, roomPageLinks } from '../webchat/timeline.ts';
 import { webChatMessage } from './conversations/presenters.ts';
 
 const ConversationParams = z.object({ conversationId: z.string().min(1) });
@@ -51,28 +51,10 @@ export const chatMessagesRoutes: FastifyPluginAsync<{ runtime: EmulatorRuntime }
         details: [{ errorCode: 'invalid.cursor', fieldName: cursor }],
       });
     }
-    const base = `/api/v2/conversations/chats/${conversationId}/messages`;
-    const uri = (cursor: Record<string, string | undefined>) => {
-      const query = new URLSearchParams();
-      for (const [k, v] of Object.entries(cursor)) if (v !== undefined) query.set(k, v);
-      query.set('sortOrder', q.sortOrder);
-      query.set('maxResults', String(q.maxResults));
-      return `${base}?${query.toString()}`;
-    };
-    const first = page.entities[0]?.id;
-    const last = page.entities.at(-1)?.id;
-    const ascending = q.sortOrder === 'ascending';
-    // `next` continues in the sort direction, `previousPage` goes back.
-    const hasNext = ascending ? page.hasNewer : page.hasOlder;
-    const hasPrevious = ascending ? page.hasOlder : page.hasNewer;
     return {
       pageSize: q.maxResults,
       entities: page.entities.map((m) => webChatMessage(conversation, m)),
-      ...(hasPrevious && first
-        ? { previousPage: uri(ascending ? { before: first } : { after: first }) }
-        : {}),
-      ...(hasNext && last ? { next: uri(ascending ? { after: last } : { before: last }) } : {}),
-      selfUri: uri({ after: q.after, before: q.before }),
+      ...roomPageLinks(`/api/v2/conversations/chats/${conversationId}/messages`, q, page),
     };
   });
 

@@ -17,7 +17,13 @@ import {
   MessagesQuery,
 } from './schemas.ts';
 import type { WebChatDeps } from './surface-deps.ts';
-import { findRoomMessage, fromConversationMessage, roomPage, roomTimeline } from './timeline.ts';
+import {
+  findRoomMessage,
+  fromConversationMessage,
+  roomPage,
+  roomPageLinks,
+  roomTimeline,
+} from './timeline.ts';
 
 /** The guest REST endpoints (guest-protocols.md §1.3 #1-#8). Media requests (#9-#11) are not emulated. */
 export const guestRoutes: FastifyPluginAsync<WebChatDeps> = async (app, deps) => {
@@ -109,28 +115,10 @@ export const guestRoutes: FastifyPluginAsync<WebChatDeps> = async (app, deps) =>
             },
           );
         }
-        const base = `${GUEST_BASE}/${conversationId}/messages`;
-        const uri = (cursor: Record<string, string | undefined>) => {
-          const query = new URLSearchParams();
-          for (const [k, v] of Object.entries(cursor)) if (v !== undefined) query.set(k, v);
-          query.set('sortOrder', q.sortOrder);
-          query.set('maxResults', String(q.maxResults));
-          return `${base}?${query.toString()}`;
-        };
-        const first = page.entities[0]?.id;
-        const last = page.entities.at(-1)?.id;
-        const ascending = q.sortOrder === 'ascending';
-        // `next` continues in the sort direction, `previousPage` goes back; both are URIs (UNCONFIRMED).
-        const hasNext = ascending ? page.hasNewer : page.hasOlder;
-        const hasPrevious = ascending ? page.hasOlder : page.hasNewer;
         return {
           pageSize: q.maxResults,
           entities: page.entities.map((m) => webChatMessage(conversationId, m)),
-          ...(hasPrevious && first
-            ? { previousPage: uri(ascending ? { before: first } : { after: first }) }
-            : {}),
-          ...(hasNext && last ? { next: uri(ascending ? { after: last } : { before: last }) } : {}),
-          selfUri: uri({ after: q.after, before: q.before }),
+          ...roomPageLinks(`${GUEST_BASE}/${conversationId}/messages`, q, page),
         };
       });
 

@@ -85,3 +85,31 @@ export function roomPage<T extends { id: string }>(timeline: readonly T[], q: Ro
   if (q.sortOrder === 'descending') page.reverse();
   return { ok: true, entities: page, hasOlder: start > 0, hasNewer: end < timeline.length };
 }
+
+/**
+ * The links of a page at `base` (the guest's or the agent's messages URI): `next` continues in the sort
+ * direction, `previousPage` goes back (both URIs, UNCONFIRMED), `selfUri` repeats the request's cursors.
+ */
+export function roomPageLinks(
+  base: string,
+  q: RoomPageQuery,
+  page: { entities: readonly { id: string }[]; hasOlder: boolean; hasNewer: boolean },
+): { previousPage?: string; next?: string; selfUri: string } {
+  const uri = (cursor: Record<string, string | undefined>) => {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(cursor)) if (v !== undefined) query.set(k, v);
+    query.set('sortOrder', q.sortOrder);
+    query.set('maxResults', String(q.maxResults));
+    return `${base}?${query.toString()}`;
+  };
+  const first = page.entities[0]?.id;
+  const last = page.entities.at(-1)?.id;
+  const ascending = q.sortOrder === 'ascending';
+  const hasNext = ascending ? page.hasNewer : page.hasOlder;
+  const hasPrevious = ascending ? page.hasOlder : page.hasNewer;
+  return {
+    ...(hasPrevious && first ? { previousPage: uri(ascending ? { before: first } : { after: first }) } : {}),
+    ...(hasNext && last ? { next: uri(ascending ? { after: last } : { before: last }) } : {}),
+    selfUri: uri({ after: q.after, before: q.before }),
+  };
+}
