@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { configForBotChannel, configSetWarnings, type ResolvedBridgeConfig } from '../config.ts';
 import { bridgeError, failure, toBridgeError } from '../errors.ts';
 import type { Bridge, BridgeHealth, WebhookOutbox } from '../index.ts';
+import { newTransferSession } from '../session/new-transfer.ts';
 import type { SessionRegistryOptions } from '../session/session-registry.ts';
 import type { SessionResume } from '../session/session-resume.ts';
 import { splitText } from '../session/split-text.ts';
@@ -199,22 +200,8 @@ class ClusterBridge {
     await this.start();
     const request = parseStartTransferRequest(input);
     const print = fingerprint(request);
-    const config = configForBotChannel(this.#options.configs, request.botChannel);
-    const adapterFactory = this.#options.adapters[config.channel];
-    if (!adapterFactory)
-      throw failure('CONFIG_INVALID', `no ${config.channel} adapter is available in this bridge`);
-    const sessionId = this.#options.newId();
-    // Planning throws (oversize metadata, bad text) before anything is stored or sent.
-    const plan = planTransfer(request, config, sessionId);
     let owned: OwnedSession | undefined;
-    const session = new TransferSession({
-      sessionId,
-      request,
-      config,
-      plan,
-      adapterFactory,
-      clock: this.#options.clock,
-      onListenerError: this.#options.onListenerError,
+    const { session, config, sessionId } = newTransferSession(this.#options, request, {
       onEnded: () => {},
       onProgress: () => owned?.journal.touch(),
     });

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../clock.ts';
-import { configForBotChannel, type ResolvedConfigSet } from '../config.ts';
+import type { ResolvedConfigSet } from '../config.ts';
 import { failure } from '../errors.ts';
 import type {
   BridgeEvent,
@@ -10,9 +10,9 @@ import type {
 } from '../types.ts';
 import type { ChannelAdapterFactory } from './channel-adapter.ts';
 import type { EventListener } from './event-log.ts';
-import { planTransfer } from './transfer-plan.ts';
+import { newTransferSession } from './new-transfer.ts';
 import { fingerprint, parseCustomerMessage, parseStartTransferRequest } from './transfer-request.ts';
-import { TransferSession } from './transfer-session.ts';
+import type { TransferSession } from './transfer-session.ts';
 
 /**
  * All live sessions of one bridge: creation with idempotency keys, lookup by session id and bot
@@ -59,22 +59,8 @@ export class SessionRegistry {
       return this.#result(existing.session, await existing.session.start(), false);
     }
 
-    const config = configForBotChannel(this.#options.configs, request.botChannel);
-    const adapterFactory = this.#options.adapters[config.channel];
-    if (!adapterFactory)
-      throw failure('CONFIG_INVALID', `no ${config.channel} adapter is available in this bridge`);
-    const sessionId = this.#options.newId();
-    // Planning throws (oversize metadata, bad text) before anything is registered or sent.
-    const plan = planTransfer(request, config, sessionId);
-    const session = new TransferSession({
-      sessionId,
-      request,
-      config,
-      plan,
-      adapterFactory,
-      clock: this.#options.clock,
-      onListenerError: this.#options.onListenerError,
-      onEnded: (ended) => this.#scheduleEviction(ended, config.settings.timeouts.endedRetentionMs),
+    const { session, sessionId } = newTransferSession(this.#options, request, {
+      onEnded: (ended) => this.#scheduleEviction(ended, ended.config.settings.timeouts.endedRetentionMs),
     });
     this.#byId.set(sessionId, session);
     this.#byKey.set(request.idempotencyKey, { fingerprint: print, session });
