@@ -2,7 +2,7 @@ import { defaultFixture } from './config/default-fixture.ts';
 import type { Fixture } from './config/fixture-schema.ts';
 import { type EmulatorOptions, type EmulatorOptionsInput, EmulatorOptionsSchema } from './config/options.ts';
 import { DetailsJobs } from './domain/analytics/details-jobs.ts';
-import { type Clock, ManualClock, SystemClock } from './domain/clock.ts';
+import { type Clock, MANUAL_CLOCK_START_MS, ManualClock, SystemClock } from './domain/clock.ts';
 import type { DomainContext } from './domain/context.ts';
 import { ConversationCore } from './domain/conversations/core.ts';
 import { indexMessageIds } from './domain/conversations/message-index.ts';
@@ -191,6 +191,36 @@ export class EmulatorRuntime implements DomainContext {
     this.#clear();
     this.#announce();
     // The store was emptied wholesale: the journal starts over from a snapshot of what is left.
+    this.durable?.compact();
+  }
+
+  /**
+   * Back to how an emulator started with this org and seed begins: only the org, ids and timeline
+   * numbering from their beginnings, a manual clock at its start time. One emulator can then serve many
+   * runs whose outcome depends only on their seed and org (the scenario pool's workers). Refused when the
+   * ids are not seeded (nothing changed), or when a manual clock still has timers once everything is
+   * dropped (something outside the emulator scheduled them: the emulator is reset, not started over).
+   */
+  startOver(fixture: Fixture, seed: number): void {
+    const ids = this.ids;
+    const cids = this.correlationIds;
+    if (!ids.resume || !cids.resume) throw new Error('only an emulator started with a seed can start over');
+    if (fixture !== this.#org.fixture && JSON.stringify(fixture) !== JSON.stringify(this.#org.fixture)) {
+      this.#flows = new FlowRegistry(fixture, this.options.fidelity);
+      this.#org = this.#directory(fixture);
+    }
+    this.#dropState();
+    this.events.restore([], 0);
+    if (this.clock instanceof ManualClock) {
+      if (this.clock.pending) {
+        this.events.emit('emulator.reset', {});
+        throw new Error(`the manual clock still has ${this.clock.pending} timer(s) not set by the emulator`);
+      }
+      this.clock.resumeAt(this.options.manualClockStartMs ?? MANUAL_CLOCK_START_MS);
+    }
+    ids.resume(seed);
+    cids.resume(seed + 1);
+    this.#announce();
     this.durable?.compact();
   }
 

@@ -1,16 +1,19 @@
 /**
  * `genesys-cloud-emulator/scenarios`: load scenario files and run them, as `genesys-emulator scenarios`
- * does, from code: each run gets its own emulator and a real bridge on one manual clock (or runs
- * against a `target`), and returns its result with the transcript.
+ * does, from code: each run gets an emulator as new (one emulator started over for each run of a
+ * `runScenarios` call) and a real bridge on one manual clock (or runs against a `target`), and returns
+ * its result with the transcript.
  */
 import { fileURLToPath } from 'node:url';
 import { discoverScenarioFiles } from './runner/discover.ts';
+import { EmulatorKeeper } from './runner/emulator-keeper.ts';
 import { type LoadedScenario, loadScenarioFile } from './runner/load.ts';
 import { runInPool } from './runner/pool.ts';
 import { type RunOptions, runScenario, type ScenarioResult } from './runner/run.ts';
 import { filesOfShard, type Shard } from './runner/shard.ts';
 import type { ScenarioChannel } from './runner/world.ts';
 
+export { EmulatorKeeper } from './runner/emulator-keeper.ts';
 export type { LoadedScenario, ScenarioProblem, ScenarioStep } from './runner/load.ts';
 export { loadScenarioFile, parseScenario, ScenarioError } from './runner/load.ts';
 export { defaultJobs } from './runner/pool.ts';
@@ -67,10 +70,20 @@ export async function runScenarios(
   if (jobs > 1 && runOptions.target === undefined && runs.length > 1)
     return runInPool(runs, runOptions, jobs, onResult);
   const results: ScenarioResult[] = [];
-  for (const run of runs) {
-    const result = await runScenario(run.scenario, run.channel, runOptions);
-    results.push(result);
-    onResult?.(result);
+  // One emulator for the runs made here (started over for each), unless the caller lends its own.
+  const keeper = runOptions.emulators ? undefined : new EmulatorKeeper();
+  const emulators = runOptions.emulators ?? keeper;
+  try {
+    for (const run of runs) {
+      const result = await runScenario(run.scenario, run.channel, {
+        ...runOptions,
+        ...(emulators ? { emulators } : {}),
+      });
+      results.push(result);
+      onResult?.(result);
+    }
+  } finally {
+    await keeper?.close();
   }
   return results;
 }

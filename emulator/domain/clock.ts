@@ -59,13 +59,16 @@ interface PendingTimer {
  * with now() equal to its due time, so a callback that schedules another timer inside the advanced
  * window sees it fire in the same advance().
  */
+/** Where a manual clock starts unless told otherwise: 2026-01-01T09:00:00Z. */
+export const MANUAL_CLOCK_START_MS = Date.UTC(2026, 0, 1, 9, 0, 0);
+
 export class ManualClock implements Clock {
   readonly kind = 'manual';
   #now: number;
   #timers = new Map<number, PendingTimer>();
   #next = 1;
 
-  constructor(startMs = Date.UTC(2026, 0, 1, 9, 0, 0)) {
+  constructor(startMs = MANUAL_CLOCK_START_MS) {
     this.#now = startMs;
   }
 

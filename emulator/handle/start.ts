@@ -88,6 +88,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   return new RunningEmulator(emulator, host, port, options.waitGraceMs ?? 1000);
 }
 
+/** A host as it goes into a URL (an IPv6 address in brackets). */
+function bracketed(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /** The pack to start from: read from its file, or checked as given. */
 function packToOpen(options: StartEmulatorOptions) {
   if (options.fixture !== undefined) throw new TypeError('fromPack carries its own org: leave out fixture');
@@ -96,8 +101,8 @@ function packToOpen(options: StartEmulatorOptions) {
 }
 
 class RunningEmulator implements EmulatorHandle {
-  readonly url: string;
-  readonly wsUrl: string;
+  readonly #host: string;
+  #port: number;
   readonly clock: EmulatorClock;
   readonly events: EmulatorEvents;
   readonly faults: EmulatorFaults;
@@ -110,20 +115,14 @@ class RunningEmulator implements EmulatorHandle {
   readonly #agents = new Map<string, Agent>();
   #closed = false;
 
-  constructor(
-    emulator: Emulator,
-    host: string,
-    readonly port: number,
-    graceMs: number,
-  ) {
+  constructor(emulator: Emulator, host: string, port: number, graceMs: number) {
     this.#emulator = emulator;
     this.restored = emulator.restored;
     const runtime = emulator.runtime;
     const control = new EmulatorControl(runtime);
     this.#control = control;
-    const bracketed = host.includes(':') ? `[${host}]` : host;
-    this.url = `http://${bracketed}:${port}`;
-    this.wsUrl = `ws://${bracketed}:${port}`;
+    this.#host = host;
+    this.#port = port;
     const waits = new ClockWaits(runtime.clock, new Activity(runtime.activity), { graceMs });
     this.#waits = waits;
 
@@ -181,6 +180,18 @@ class RunningEmulator implements EmulatorHandle {
     };
   }
 
+  get port(): number {
+    return this.#port;
+  }
+
+  get url(): string {
+    return `http://${bracketed(this.#host)}:${this.#port}`;
+  }
+
+  get wsUrl(): string {
+    return `ws://${bracketed(this.#host)}:${this.#port}`;
+  }
+
   get fixture(): Fixture {
     return this.#control.fixture();
   }
@@ -224,6 +235,37 @@ class RunningEmulator implements EmulatorHandle {
     this.#agents.clear();
     await this.#waits.settle();
     return parsed;
+  }
+
+  /** Stops listening, closes every client connection and listens again on a new free port. */
+  async #listenAgain(): Promise<void> {
+    const server = this.#emulator.app.server;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, this.#host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    this.#port = typeof address === 'object' && address ? address.port : 0;
+  }
+
+  async startOver(options: {
+    seed: number;
+    fixture?: FixtureInput | Fixture | string;
+    newPort?: boolean;
+  }): Promise<Fixture> {
+    await this.#waits.settle();
+    if (options.newPort) await this.#listenAgain();
+    const runtime = this.#emulator.runtime;
+    const fixture = options.fixture === undefined ? runtime.fixture : resolveFixture(options.fixture);
+    runtime.startOver(fixture, options.seed);
+    this.#agents.clear();
+    return fixture;
   }
 
   waitUntil<T>(

@@ -4,12 +4,12 @@ import {
   type EmulatorHandle,
   type Fixture,
   type ReproPack,
-  startEmulator,
   WaitTimeout,
 } from '../../emulator/index.ts';
 import { ActivityProbe } from './activity.ts';
 import { scenarioBridge } from './bridge-setup.ts';
 import { describeEmulatorEvent, type OrgNames } from './describe-event.ts';
+import { type EmulatorKeeper, newScenarioEmulator } from './emulator-keeper.ts';
 import { observeBridge } from './observe-bridge.ts';
 import { Transcript } from './transcript.ts';
 import { WebhookFront } from './webhook-front.ts';
@@ -22,9 +22,6 @@ import {
   type ScenarioChannel,
   type World,
 } from './world.ts';
-
-/** Real-time grace for I/O when nothing is scheduled; only a failing wait spends all of it. */
-const REAL_GRACE_MS = 500;
 
 const EVERYTHING: Capabilities = { controlPlane: true, manualClock: true, agents: true };
 
@@ -41,12 +38,15 @@ export class InProcessWorld implements World {
   readonly capabilities = EVERYTHING;
   readonly hosts: PlatformHosts;
   webhook?: WebhookFront;
+  /** What this run attached to the emulator (its listeners), undone when the run gives it back. */
+  readonly #detach: (() => void)[] = [];
 
   private constructor(
     readonly emulator: EmulatorHandle,
     readonly bridge: Bridge,
     readonly channel: ScenarioChannel,
     probe: ActivityProbe,
+    readonly keeper: EmulatorKeeper | undefined,
   ) {
     this.hosts = { loginBase: emulator.url, apiBase: emulator.url };
     this.transcript = new Transcript(() => emulator.clock.now());
@@ -54,24 +54,24 @@ export class InProcessWorld implements World {
       userName: (id) => emulator.fixture.users.find((u) => u.id === id)?.name,
       queueName: (id) => emulator.fixture.queues.find((q) => q.id === id)?.name,
     };
-    emulator.events.subscribe((event) => {
-      this.emulatorEvents.push(event);
-      const text = describeEmulatorEvent(event, names);
-      if (text) this.transcript.add('emulator', text, event.data);
-    });
-    emulator.watchActivity(probe);
+    this.#detach.push(
+      emulator.events.subscribe((event) => {
+        this.emulatorEvents.push(event);
+        const text = describeEmulatorEvent(event, names);
+        if (text) this.transcript.add('emulator', text, event.data);
+      }),
+      emulator.watchActivity(probe),
+    );
     observeBridge(bridge, this.transcript, probe);
   }
 
-  static async create(options: BridgeOptions & { fixture?: Fixture }): Promise<InProcessWorld> {
-    const emulator = await startEmulator({
-      ...(options.fixture ? { fixture: options.fixture } : {}),
-      controlPlane: true,
-      clock: 'manual',
-      seed: options.seed,
-      logLevel: 'silent',
-      waitGraceMs: REAL_GRACE_MS,
-    });
+  /** A new world; with a keeper, on an emulator it lends (started over for this run), else a new one. */
+  static async create(
+    options: BridgeOptions & { fixture?: Fixture },
+    keeper?: EmulatorKeeper,
+  ): Promise<InProcessWorld> {
+    const emulatorOptions = { seed: options.seed, ...(options.fixture ? { fixture: options.fixture } : {}) };
+    const emulator = await (keeper ? keeper.borrow(emulatorOptions) : newScenarioEmulator(emulatorOptions));
     const probe = new ActivityProbe();
     let n = 0;
     const seed = options.seed.toString(16).padStart(8, '0').slice(-8);
@@ -84,7 +84,7 @@ export class InProcessWorld implements World {
         socketFactory: probe.socketFactory,
         fetch: probe.fetch,
       });
-      const world = new InProcessWorld(emulator, bridge, options.channel, probe);
+      const world = new InProcessWorld(emulator, bridge, options.channel, probe, keeper);
       if (options.channel === 'openmessaging') {
         // The bridge's webhook receiver on loopback, and the org's integration pointed at it.
         world.webhook = new WebhookFront(bridge, emulator.clock, probe, (line) =>
@@ -118,7 +118,9 @@ export class InProcessWorld implements World {
   async close(): Promise<void> {
     await this.bridge.close().catch(() => {});
     await this.webhook?.close();
-    await this.emulator.close();
+    for (const detach of this.#detach.splice(0)) detach();
+    if (this.keeper) await this.keeper.giveBack(this.emulator);
+    else await this.emulator.close();
   }
 
   async reproPack(): Promise<ReproPack> {

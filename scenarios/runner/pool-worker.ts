@@ -1,4 +1,5 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { EmulatorKeeper } from './emulator-keeper.ts';
 import type { LoadedScenario } from './load.ts';
 import { type RunOptions, runScenario } from './run.ts';
 import type { ScenarioChannel } from './world.ts';
@@ -13,15 +14,17 @@ export interface PoolJob {
 
 /**
  * A worker thread of the scenario pool: runs the jobs it is sent, one at a time, each with its own
- * emulator and bridge, and posts each result back (as plain data) with the job's index.
+ * bridge on the worker's emulator (started over for each run), and posts each result back (as plain
+ * data) with the job's index.
  */
 export function serveScenarioRuns(port: MessagePort): void {
+  const emulators = new EmulatorKeeper();
   port.on('message', (job: PoolJob | 'stop') => {
     if (job === 'stop') {
-      port.close();
+      emulators.close().finally(() => port.close());
       return;
     }
-    runScenario(job.scenario, job.channel, job.options).then(
+    runScenario(job.scenario, job.channel, { ...job.options, emulators }).then(
       (result) => port.postMessage({ index: job.index, result: JSON.parse(JSON.stringify(result)) }),
       (error: unknown) =>
         port.postMessage({ index: job.index, error: String((error as Error)?.stack ?? error) }),

@@ -37,7 +37,7 @@ function startWorker(): Worker {
 /**
  * Runs independent scenario runs on `jobs` worker threads. Results come back in the order the runs
  * were listed (onResult is called in that order too, as a serial run would), and each run is the same
- * as in a serial run: its own emulator, bridge and clock, seeded ids.
+ * as in a serial run: its own bridge, an emulator started over with the run's seed, seeded ids.
  */
 export async function runInPool(
   runs: readonly { scenario: LoadedScenario; channel: ScenarioChannel }[],
@@ -45,6 +45,8 @@ export async function runInPool(
   jobs: number,
   onResult?: (result: ScenarioResult) => void,
 ): Promise<ScenarioResult[]> {
+  // Each worker lends its runs an emulator of its own: a keeper cannot cross threads.
+  const { emulators: _notSent, ...sent } = options;
   const results: (ScenarioResult | undefined)[] = new Array(runs.length);
   let next = 0;
   let reported = 0;
@@ -64,7 +66,7 @@ export async function runInPool(
                 return;
               }
               const index = next++;
-              const job: PoolJob = { index, ...runs[index]!, options };
+              const job: PoolJob = { index, ...runs[index]!, options: sent };
               worker.postMessage(job);
             };
             worker.on('message', (m: { index: number; result?: ScenarioResult; error?: string }) => {

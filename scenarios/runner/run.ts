@@ -9,6 +9,7 @@ import {
 } from '../../emulator/index.ts';
 import { type NameProblem, nameProblems } from './check-names.ts';
 import { CustomerActor } from './customer-actor.ts';
+import type { EmulatorKeeper } from './emulator-keeper.ts';
 import { flowFailureWarnings } from './flow-warnings.ts';
 import { InProcessWorld } from './in-process-world.ts';
 import type { LoadedScenario, ScenarioStep } from './load.ts';
@@ -30,6 +31,11 @@ export interface RunOptions {
   target?: string;
   /** The target's org as a fixture (`--target-fixture`), for a target without a control plane. */
   targetFixture?: Fixture;
+  /**
+   * Lends in-process runs one emulator after another, started over for each run (not sent to pool
+   * workers: each worker keeps its own). Without it every run starts a new emulator.
+   */
+  emulators?: EmulatorKeeper;
 }
 
 export interface SkippedStep {
@@ -288,7 +294,7 @@ async function createWorld(
     ...(scenario.bridge.origin ? { origin: scenario.bridge.origin } : {}),
   };
   if (options.target === undefined)
-    return InProcessWorld.create({ ...bridge, ...(fixture ? { fixture } : {}) });
+    return InProcessWorld.create({ ...bridge, ...(fixture ? { fixture } : {}) }, options.emulators);
   return RemoteWorld.create({
     ...bridge,
     target: options.target,
