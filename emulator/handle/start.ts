@@ -237,11 +237,17 @@ class RunningEmulator implements EmulatorHandle {
     return parsed;
   }
 
-  /** Stops listening, closes every client connection and listens again on a new free port. */
+  /**
+   * Stops listening, closes every client connection and listens again on a new free port. The state
+   * was dropped first, which closed the guests' and agents' sockets; a socket upgraded on a path no
+   * service owns would still hold the server open, so any left are cut too.
+   */
   async #listenAgain(): Promise<void> {
-    const server = this.#emulator.app.server;
+    const app = this.#emulator.app;
+    const server = app.server;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    for (const socket of app.websocketServer.clients) socket.terminate();
     await closed;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -260,11 +266,11 @@ class RunningEmulator implements EmulatorHandle {
     newPort?: boolean;
   }): Promise<Fixture> {
     await this.#waits.settle();
-    if (options.newPort) await this.#listenAgain();
     const runtime = this.#emulator.runtime;
     const fixture = options.fixture === undefined ? runtime.fixture : resolveFixture(options.fixture);
     runtime.startOver(fixture, options.seed);
     this.#agents.clear();
+    if (options.newPort) await this.#listenAgain();
     return fixture;
   }
 

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { defaultFixture, type EmulatorHandle } from '../../emulator/index.ts';
 import { startEmulator } from '../support/emulators.ts';
+import { Guest } from '../support/webmessaging.ts';
 
 /**
  * `startOver`: a used emulator becomes what a new one started with that seed would be (the scenario
@@ -62,6 +64,16 @@ describe('an emulator started over', () => {
     const token = await fetch(`${emu.url}/oauth/token`, { method: 'POST' });
     expect(token.status).toBe(400);
     await expect(fetch(`${before}/oauth/token`, { method: 'POST' })).rejects.toThrow();
+  });
+
+  it('with newPort, a guest socket still open is closed and guests connect on the new port', async () => {
+    const emu = await startEmulator();
+    const guest = await Guest.connect(emu, randomUUID());
+    await emu.startOver({ seed: 1, newPort: true });
+    expect((await guest.closed).code).toBeGreaterThan(0);
+    const again = await Guest.connect(emu, randomUUID());
+    again.socket.close();
+    await again.closed;
   });
 
   it('is refused for an emulator started without a seed, which keeps its state', async () => {
