@@ -43,6 +43,13 @@ export default {
     'bridge/http/**/*.ts',
     'bridge/channels/**/*.ts',
     'scenarios/runner/steps.ts',
+    // Open Messaging webhooks as the emulator sends them (signing, retries, timeouts) and the journal a
+    // data dir keeps (what is written, replayed and refused): nothing that was accepted may be lost.
+    'emulator/surfaces/openmessaging/webhook-deliveries.ts',
+    'emulator/surfaces/openmessaging/webhook-retry-policy.ts',
+    'emulator/surfaces/openmessaging/webhook-signature.ts',
+    'emulator/surfaces/openmessaging/webhook-http.ts',
+    'emulator/store/journal/**/*.ts',
   ],
   // Not copied into the sandbox: build output and test artifacts no test reads.
   ignorePatterns: ['dist', 'test/artifacts', '.tmp', '.scenario-results', 'contracts/pacts'],
