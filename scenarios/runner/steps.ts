@@ -405,7 +405,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
     );
     if (args.count !== undefined ? found.length !== args.count : found.length === 0)
       throw new ExpectationFailed(
-        `expected ${args.count ?? 'a'} timeline entr${args.count === 1 ? 'y' : 'ies'} of type ${args.type}${args.contains ? ` containing ${JSON.stringify(args.contains)}` : ''}, found ${found.length}`,
+        `expected ${args.count ?? 'a'} timeline entr${(args.count ?? 1) === 1 ? 'y' : 'ies'} of type ${args.type}${args.contains ? ` containing ${JSON.stringify(args.contains)}` : ''}, found ${found.length}`,
       );
   },
 };

@@ -326,7 +326,10 @@ export class AcdRouter {
     this.#alertTimers.set(participantId, timer);
   }
 
-  /** Not answered in time: NOT_RESPONDING until the agent goes back on queue; the conversation is re-offered. */
+  /**
+   * Not answered in time: an agent on queue is NOT_RESPONDING until they go back on queue; the
+   * conversation is re-offered.
+   */
   #alertTimedOut(conversationId: string, participantId: string): void {
     const ctx = this.#ctx;
     this.#alertTimers.delete(participantId);
@@ -338,7 +341,9 @@ export class AcdRouter {
     ctx.events.emit('agent.noanswer', { participantId, userId }, conversation.id);
     const state = mutableAgentState(ctx, userId);
     releaseLeg(state, participantId);
-    setStatus(ctx, state, 'NOT_RESPONDING');
+    // Not Responding is an ACD routing status (platform-architect.md §2.5): an agent who is off queue and
+    // misses an alert (a conversation transferred to them by name) stays off queue.
+    if (state.status !== 'OFF_QUEUE') setStatus(ctx, state, 'NOT_RESPONDING');
     if (conversation.endTime !== undefined) return;
     const queueId = conversation.queueId;
     if (!queueId) return;
