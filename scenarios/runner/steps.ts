@@ -20,6 +20,22 @@ type Handler<V extends StepVerb> = (
 ) => Promise<void>;
 
 const DEFAULT_WITHIN = 10_000;
+/**
+ * How long (run time) a step that counts lets pass before counting: what is still on its way (a message
+ * the bridge paces at 2 a second or holds for order, a webhook retried, a second copy) lands within it,
+ * so a count of 0 or 1 cannot pass just because it was taken too early.
+ */
+const COUNT_QUIET_MS = 2_000;
+
+/** COUNT_QUIET_MS of run time passes: a manual clock is moved; on a target's system clock, real time. */
+async function letStragglersLand(world: World): Promise<void> {
+  if (world.capabilities.manualClock) return world.advance(COUNT_QUIET_MS);
+  await world
+    .waitFor('nothing (letting what is on its way land)', COUNT_QUIET_MS, () => undefined)
+    .catch((e: unknown) => {
+      if (!(e instanceof ExpectationFailed)) throw e;
+    });
+}
 const within = (w: string | undefined) => (w ? durationMs(w) : DEFAULT_WITHIN);
 
 function customer(cast: Cast, name: string): CustomerActor {
@@ -249,7 +265,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
       (args.reason === undefined || (e.type === 'session.ended' && e.reason === args.reason));
     const what = `the bot to receive ${args.event ?? 'an event'}${args.text ? ` with text ${describeMatch(args.text)}` : ''}${args.reason ? ` (${args.reason})` : ''}`;
     if (args.count === 0) {
-      await world.settle();
+      await letStragglersLand(world);
     } else {
       await world
         .waitFor(what, within(args.within), () => c.events.find(matches))
@@ -258,6 +274,7 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
         });
     }
     if (args.count !== undefined) {
+      if (args.count > 0) await letStragglersLand(world);
       const n = c.events.filter(matches).length;
       if (n !== args.count)
         throw new ExpectationFailed(
@@ -393,7 +410,8 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
   },
 
   async expectTimeline(world, cast, args) {
-    await world.settle();
+    if (args.count === undefined) await world.settle();
+    else await letStragglersLand(world);
     const conversationIds = args.customer
       ? new Set(customer(cast, args.customer).conversationIds)
       : undefined;

@@ -132,6 +132,26 @@ describe('expectBot', () => {
     expect(message).toMatch(/; the bot received transfer\.accepted, agent\.joined, agent\.message$/);
   });
 
+  it('a count of 0 waits for what is on its way: a message just sent makes it fail', async () => {
+    const result = await run([
+      ...ANSWERED,
+      'say: { agent: alda, text: hello }',
+      'expectBot: { customer: pat, text: hello, count: 0 }',
+    ]);
+    expect(failureAt(result, 5, 'expectBot')).toMatch(/^expected 0 x the bot to receive .*hello.*, got 1; /);
+  });
+
+  it('a count of 1 is taken once a second copy could have arrived, not at the first', async () => {
+    const result = await run([
+      ...ANSWERED,
+      'say: { agent: alda, text: hello }',
+      'expectBot: { customer: pat, text: hello }',
+      'say: { agent: alda, text: hello }',
+      'expectBot: { customer: pat, text: hello, count: 1 }',
+    ]);
+    expect(failureAt(result, 7, 'expectBot')).toMatch(/^expected 1 x the bot to receive .*hello.*, got 2; /);
+  });
+
   it('counts only the session.ended events of the reason it names', async () => {
     const result = await run([
       ...ANSWERED,
