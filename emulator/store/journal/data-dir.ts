@@ -148,7 +148,12 @@ export class KeyFile {
   }
 }
 
+/**
+ * Whether a process with this pid runs. Not a pid at all (0 or below: an empty lock file a crash left
+ * between creating and writing it) is not alive: `kill(0)` and `kill(-1)` would signal process groups.
+ */
 function alive(pid: number): boolean {
+  if (pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

@@ -284,8 +284,11 @@ export class DurableState {
       ['{"snapshot":', encodeJson(meta), ',"image":', image, '}\n'],
       this.#options.fsync !== 'never',
     );
+    // The new journal replaces the old one on disk atomically before the old one is closed: if making it
+    // fails, the old journal stays open and in use (its lines up to the snapshot are skipped on restore).
+    const journal = JournalFile.create(this.#dir.file(JOURNAL_FILE), this.#header(), this.#options.fsync);
     this.#journal?.close();
-    this.#journal = JournalFile.create(this.#dir.file(JOURNAL_FILE), this.#header(), this.#options.fsync);
+    this.#journal = journal;
     this.#compactAt = this.#threshold(bytes);
     this.#seedChanges();
   }
