@@ -20,6 +20,7 @@ type Handler<V extends StepVerb> = (
 ) => Promise<void>;
 
 const DEFAULT_WITHIN = 10_000;
+const within = (w: string | undefined) => (w ? durationMs(w) : DEFAULT_WITHIN);
 /**
  * How long (run time) a step that counts lets pass before counting: what is still on its way (a message
  * the bridge paces at 2 a second or holds for order, a webhook retried, a second copy) lands within it,
@@ -36,7 +37,6 @@ async function letStragglersLand(world: World): Promise<void> {
       if (!(e instanceof ExpectationFailed)) throw e;
     });
 }
-const within = (w: string | undefined) => (w ? durationMs(w) : DEFAULT_WITHIN);
 
 function customer(cast: Cast, name: string): CustomerActor {
   return cast.customers.get(name)!;
