@@ -71,19 +71,15 @@ export async function runScenarios(
     return runInPool(runs, runOptions, jobs, onResult);
   const results: ScenarioResult[] = [];
   // One emulator for the runs made here (started over for each), unless the caller lends its own.
-  const keeper = runOptions.emulators ? undefined : new EmulatorKeeper();
-  const emulators = runOptions.emulators ?? keeper;
+  const emulators = runOptions.emulators ?? new EmulatorKeeper();
   try {
     for (const run of runs) {
-      const result = await runScenario(run.scenario, run.channel, {
-        ...runOptions,
-        ...(emulators ? { emulators } : {}),
-      });
+      const result = await runScenario(run.scenario, run.channel, { ...runOptions, emulators });
       results.push(result);
       onResult?.(result);
     }
   } finally {
-    await keeper?.close();
+    if (emulators !== runOptions.emulators) await emulators.close();
   }
   return results;
 }
