@@ -7,12 +7,12 @@ import {
   divisions,
   initialState,
   iso,
-  messageStatus,
-  messagesOf,
   messengerType,
   providerOf,
   roomId,
 } from '../platform/conversations/presenters.ts';
+import { type EntryShape, messageEntriesOf } from './message-entries.ts';
+import { RawJson } from './raw-json.ts';
 
 /**
  * Notification bodies of conversation topics, built from the conversation in the shape of each topic's
@@ -31,28 +31,13 @@ function wrapupOf(p: Participant) {
   return { code, notes, durationSeconds, endTime };
 }
 
-/** A message's entry, rebuilt only when its status changes (every frame carries every message). */
-const cache = new WeakMap<ConversationMessage, { status: string; generic: object; media: object }>();
-
-function messageEntries(m: ConversationMessage) {
-  const status = messageStatus(m);
-  let hit = cache.get(m);
-  if (!hit || hit.status !== status) {
-    const common = { messageTime: isoTime(m.time), messageSegmentCount: 1, messageStatus: status };
-    hit = {
-      status,
-      // ConversationEventTopicMessageDetails names the id `messageId`...
-      generic: { messageId: m.id, ...common },
-      // ...the media topics' MessageDetails carry it as `message.id` (platform-extra.md §7).
-      media: { message: { id: m.id }, ...common },
-    };
-    cache.set(m, hit);
-  }
-  return hit;
+/** A participant's `messages[]` of one shape, as a stand-in for its kept JSON text (message-entries.ts). */
+function messagesJson(raw: RawJson, conversation: Conversation, p: Participant, shape: EntryShape) {
+  return raw.slot(messageEntriesOf(conversation).json(p.id, shape));
 }
 
 /** ConversationEventTopicMessage / ConversationEventTopicChat: a participant's communication. */
-function communication(conversation: Conversation, p: Participant) {
+function communication(raw: RawJson, conversation: Conversation, p: Participant) {
   const common = {
     id: p.communicationId,
     state: communicationState(p),
@@ -70,13 +55,13 @@ function communication(conversation: Conversation, p: Participant) {
     type: messengerType(conversation),
     toAddress: p.purpose === 'customer' ? { name: conversation.deploymentId ?? '' } : undefined,
     fromAddress: p.purpose === 'customer' ? { name: p.name } : undefined,
-    messages: messagesOf(conversation, p).map((m) => messageEntries(m).generic),
+    messages: messagesJson(raw, conversation, p, 'generic'),
   };
 }
 
 /** ConversationEventTopicParticipant / QueueConversationEventTopicParticipant. */
-function participant(conversation: Conversation, p: Participant) {
-  const comm = communication(conversation, p);
+function participant(raw: RawJson, conversation: Conversation, p: Participant) {
+  const comm = communication(raw, conversation, p);
   return {
     id: p.id,
     connectedTime: iso(p.connectedTime),
@@ -102,15 +87,16 @@ function participant(conversation: Conversation, p: Participant) {
   };
 }
 
-/** `v2.users.{id}.conversations` and `v2.routing.queues.{id}.conversations`. */
-export function conversationEventBody(org: OrgDirectory, conversation: Conversation) {
-  return {
+/** `v2.users.{id}.conversations` and `v2.routing.queues.{id}.conversations`, as JSON text. */
+export function conversationEventJson(org: OrgDirectory, conversation: Conversation): string {
+  const raw = new RawJson();
+  return raw.stringify({
     id: conversation.id,
-    participants: conversation.participants.map((p) => participant(conversation, p)),
+    participants: conversation.participants.map((p) => participant(raw, conversation, p)),
     recentTransfers: [],
     recordingState: 'NONE',
     divisions: divisions(org),
-  };
+  });
 }
 
 /** `{id, name}` references of the media topics (`...EventTopicUriReference`). */
@@ -119,7 +105,7 @@ function ref(id: string | undefined, name: string | undefined) {
 }
 
 /** `...EventTopicMessageMediaParticipant` / `...EventTopicChatMediaParticipant`. */
-function mediaParticipant(org: OrgDirectory, conversation: Conversation, p: Participant) {
+function mediaParticipant(raw: RawJson, org: OrgDirectory, conversation: Conversation, p: Participant) {
   const base = {
     id: p.id,
     name: p.name,
@@ -144,22 +130,24 @@ function mediaParticipant(org: OrgDirectory, conversation: Conversation, p: Part
   if (conversation.mediaType === 'chat') return { ...base, roomId: roomId(conversation) };
   return {
     ...base,
-    messages: messagesOf(conversation, p).map((m) => messageEntries(m).media),
+    messages: messagesJson(raw, conversation, p, 'media'),
     type: messengerType(conversation),
   };
 }
 
 /**
  * `v2.users.{id}.conversations.messages` / `.chats` and the queue variants:
- * `ConversationMessageEventTopicMessageConversation` / `ConversationChatEventTopicChatConversation`.
+ * `ConversationMessageEventTopicMessageConversation` / `ConversationChatEventTopicChatConversation`, as
+ * JSON text.
  */
-export function mediaConversationEventBody(org: OrgDirectory, conversation: Conversation) {
-  return {
+export function mediaConversationEventJson(org: OrgDirectory, conversation: Conversation): string {
+  const raw = new RawJson();
+  return raw.stringify({
     id: conversation.id,
-    participants: conversation.participants.map((p) => mediaParticipant(org, conversation, p)),
+    participants: conversation.participants.map((p) => mediaParticipant(raw, org, conversation, p)),
     otherMediaUris: [],
     divisions: divisions(org),
-  };
+  });
 }
 
 /** Genesys shows typing for this long unless another event comes (platform-extra.md §1.3). */

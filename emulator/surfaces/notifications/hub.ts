@@ -8,9 +8,9 @@ import { presentRoutingStatus } from '../platform/presenters.ts';
 import {
   chatFeedMessage,
   chatFeedTyping,
-  conversationEventBody,
+  conversationEventJson,
   inboundTypingBody,
-  mediaConversationEventBody,
+  mediaConversationEventJson,
 } from './conversation-bodies.ts';
 import { presenceFrame } from './presence-feed.ts';
 import {
@@ -300,10 +300,10 @@ export class NotificationHub {
       const bodies: { generic?: string; media?: string } = {};
       const bodyFor = (topic: string) => {
         if (isMediaTopic(topic)) {
-          bodies.media ??= JSON.stringify(mediaConversationEventBody(org, conversation));
+          bodies.media ??= mediaConversationEventJson(org, conversation);
           return bodies.media;
         }
-        bodies.generic ??= JSON.stringify(conversationEventBody(org, conversation));
+        bodies.generic ??= conversationEventJson(org, conversation);
         return bodies.generic;
       };
       for (const topic of conversationTopics(users, queues, conversation.mediaType)) {
