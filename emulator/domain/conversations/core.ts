@@ -221,7 +221,7 @@ export class ConversationCore {
    * `delivery-success`. Once per message; a message or conversation that is gone (reset) is ignored.
    */
   messageDelivered(conversationId: string, messageId: string): void {
-    const message = findConversation(this.#ctx, conversationId)?.messages.find((m) => m.id === messageId);
+    const message = this.#recentMessage(conversationId, messageId);
     if (message?.direction !== 'outbound' || message.deliveredAt !== undefined) return;
     if (message.failedAt !== undefined) return;
     message.deliveredAt = this.#ctx.clock.now();
@@ -233,11 +233,19 @@ export class ConversationCore {
    * gave up): Genesys shows it as `delivery-failed`. Once per message; a delivered one stays delivered.
    */
   messageFailed(conversationId: string, messageId: string, reason: string): void {
-    const message = findConversation(this.#ctx, conversationId)?.messages.find((m) => m.id === messageId);
+    const message = this.#recentMessage(conversationId, messageId);
     if (message?.direction !== 'outbound' || message.deliveredAt !== undefined) return;
     if (message.failedAt !== undefined) return;
     message.failedAt = this.#ctx.clock.now();
     this.#ctx.events.emit('message.failed', { messageId, reason }, conversationId);
+  }
+
+  /**
+   * A message by id, looked for from the newest: deliveries and failures are of recent messages, so one
+   * costs the same in a conversation of 10 messages as of 1,000 (issue 19).
+   */
+  #recentMessage(conversationId: string, messageId: string): ConversationMessage | undefined {
+    return findConversation(this.#ctx, conversationId)?.messages.findLast((m) => m.id === messageId);
   }
 
   agentTyping(conversationId: string, communicationId: string, principal?: Principal): void {
