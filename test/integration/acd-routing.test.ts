@@ -330,6 +330,48 @@ describe('ACD: alerts nobody answers', () => {
     expect(await bob.routingStatus()).toBe('IDLE');
   });
 
+  it('a declined alert is a missed offer: NOT_RESPONDING, and the conversation keeps its place for the next agent', async () => {
+    const { emu, ann, bob, arrive } = await acd();
+    await bob.goOnQueue();
+    const first = arrive('Sales');
+    const second = arrive('Sales');
+    await bob.nextAlert();
+    await bob.disconnect(); // PATCH {state: disconnected} on the alerting leg: a decline
+    expect(agentLeg(emu, first, BOB)).toMatchObject({ state: 'disconnected', disconnectType: 'client' });
+    expect(emu.conversations.get(first)!.endTime).toBeUndefined();
+    expect(await bob.routingStatus()).toBe('NOT_RESPONDING');
+    // Back in Sales ahead of the one that arrived with it, its queue leg still the only one.
+    expect(emu.waiting('Sales')).toEqual([first, second]);
+    const queueLegs = emu.conversations.get(first)!.participants.filter((p) => p.purpose === 'acd');
+    expect(queueLegs.map((p) => [p.name, p.state])).toEqual([['Sales', 'connected']]);
+    // Not the ring-out's event: nobody let it ring out.
+    expect(emu.events.ofType('agent.noanswer')).toEqual([]);
+    await ann.goOnQueue();
+    expect(alerted(emu, first)).toEqual([ANN]);
+    // The alert timer went with the declined leg: nothing happens to Bob when it would have fired.
+    await emu.clock.advance(10_000);
+    expect(agentLeg(emu, first, BOB)).toMatchObject({ disconnectType: 'client' });
+  });
+
+  it('a declined blind transfer goes back to the queue, as one that rang out (the customer stays)', async () => {
+    const { emu, ann, bob, arrive } = await acd();
+    await bob.goOnQueue();
+    const id = arrive('Sales');
+    await bob.nextAlert();
+    await bob.answer();
+    await bob.transferToAgent(ann);
+    await ann.nextAlert();
+    await ann.disconnect();
+    expect(emu.conversations.get(id)!.endTime).toBeUndefined();
+    expect(emu.conversations.get(id)!.participants[0]).toMatchObject({
+      purpose: 'customer',
+      state: 'connected',
+    });
+    // Ann was off queue: she stays off queue. Bob is free again and is alerted.
+    expect(await ann.routingStatus()).toBe('OFF_QUEUE');
+    expect(alerted(emu, id)).toEqual([BOB]);
+  });
+
   it('an agent alerted by a blind transfer has the queue timeout too; unanswered, the conversation goes back to its queue', async () => {
     const { emu, ann, bob, arrive } = await acd();
     await bob.goOnQueue();

@@ -141,7 +141,10 @@ export class ConversationCore {
       this.customerLeft(conversationId);
       return;
     }
+    const declined = participant.state === 'alerting';
     changeParticipantState(this.#ctx, conversation, participant, 'disconnected', 'client');
+    // A declined alert is offered again, as one that rang out; it does not strand the conversation.
+    if (declined && this.#router.alertDeclined(conversation, participant)) return;
     this.#router.agentLegEnded(participant);
     const othersActive = conversation.participants.some((p) => p.purpose === 'agent' && isActive(p));
     const waiting = conversation.participants.some((p) => p.purpose === 'acd' && p.state === 'connected');

@@ -337,16 +337,32 @@ export class AcdRouter {
     const participant = conversation?.participants.find((p) => p.id === participantId);
     if (!conversation || !participant || participant.state !== 'alerting') return;
     changeParticipantState(ctx, conversation, participant, 'disconnected', 'transfer.noanswer');
-    const userId = participant.userId!;
-    ctx.events.emit('agent.noanswer', { participantId, userId }, conversation.id);
-    const state = mutableAgentState(ctx, userId);
-    releaseLeg(state, participantId);
+    ctx.events.emit('agent.noanswer', { participantId, userId: participant.userId! }, conversation.id);
+    this.#offerMissed(conversation, participant);
+  }
+
+  /**
+   * The agent declined the alert (their leg is already disconnected): a declined offer counts as a missed
+   * one (NOT_RESPONDING is "missed/declined an offer", platform-extra.md §3.3), so the conversation goes
+   * back to its queue as after a ring-out, instead of waiting nowhere. False when it has no queue to go
+   * back to (the caller then ends it if nobody else is on it).
+   */
+  alertDeclined(conversation: Conversation, participant: Participant): boolean {
+    this.#clearAlert(participant.id);
+    return this.#offerMissed(conversation, participant);
+  }
+
+  /** An offer to `participant` (now disconnected) was missed: the agent and the conversation move on. */
+  #offerMissed(conversation: Conversation, participant: Participant): boolean {
+    const ctx = this.#ctx;
+    const state = mutableAgentState(ctx, participant.userId!);
+    releaseLeg(state, participant.id);
     // Not Responding is an ACD routing status (platform-architect.md §2.5): an agent who is off queue and
     // misses an alert (a conversation transferred to them by name) stays off queue.
     if (state.status !== 'OFF_QUEUE') setStatus(ctx, state, 'NOT_RESPONDING');
-    if (conversation.endTime !== undefined) return;
+    if (conversation.endTime !== undefined) return false;
     const queueId = conversation.queueId;
-    if (!queueId) return;
+    if (!queueId) return false;
     // Back in its queue with its original arrival time, so it keeps its place.
     const hasAcd = conversation.participants.some((p) => p.purpose === 'acd' && p.state === 'connected');
     if (!hasAcd) {
@@ -365,6 +381,7 @@ export class AcdRouter {
       order: this.#arrival.get(conversation.id) ?? ++this.#order,
     });
     this.#routeQueue(queueId);
+    return true;
   }
 
   #clearAlert(participantId: string): void {
