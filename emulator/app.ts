@@ -115,6 +115,9 @@ export async function buildEmulator(options: EmulatorOptionsInput = {}): Promise
   // Fault injection answers before any route, so it must sit on the root instance.
   installFaultInjection(app, runtime);
   await installContentParsers(app);
+  // Before the websocket plugin's own pre-close hook, which closes every client bare: root hooks run in
+  // the order they were added, before any surface's.
+  app.addHook('preClose', async () => runtime.closing());
   await app.register(websocket, { options: { maxPayload: runtime.options.bodyLimitBytes } });
 
   const surfaces = [

@@ -65,6 +65,7 @@ export class EmulatorRuntime implements DomainContext {
   #flows: FlowRegistry;
   #resetHooks: ResetHook[] = [];
   #restoreHooks: RestoreHook[] = [];
+  #closingHooks: (() => void)[] = [];
 
   constructor(input: EmulatorOptionsInput = {}) {
     this.options = Object.freeze(EmulatorOptionsSchema.parse(input));
@@ -131,6 +132,18 @@ export class EmulatorRuntime implements DomainContext {
   /** Process state (timers, sockets' channels, indexes) to rebuild from the store after a restore. */
   onRestore(hook: RestoreHook): void {
     this.#restoreHooks.push(hook);
+  }
+
+  /**
+   * The server starts to close, before any socket is closed: a surface says goodbye on its sockets here
+   * (the notification hub's `socket_closing`, Genesys's cue to reconnect). app.ts calls `closing()`.
+   */
+  onClosing(hook: () => void): void {
+    this.#closingHooks.push(hook);
+  }
+
+  closing(): void {
+    for (const hook of this.#closingHooks) hook();
   }
 
   /**

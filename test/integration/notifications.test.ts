@@ -104,6 +104,19 @@ describe('notification channels', () => {
     expect(frames.frames.map((f) => f.topicName)).toEqual(['v2.system.socket_closing']);
   });
 
+  it('sends v2.system.socket_closing before the emulator shuts down, too (the cue to reconnect)', async () => {
+    const emulator = await startEmulator();
+    const { channel } = await channelFor(emulator);
+    const socket = await openSocket(channel.connectUri);
+    const frames = new FrameCollector<Frame>(socket);
+    const closed = new Promise<[number, string]>((resolve) =>
+      socket.once('close', (code, reason) => resolve([code, reason.toString()])),
+    );
+    await emulator.close();
+    expect(await closed).toEqual([1000, 'channel closed']);
+    expect(frames.frames.map((f) => f.topicName)).toEqual(['v2.system.socket_closing']);
+  });
+
   it('refuses a socket for an unknown channel', async () => {
     const emulator = await startEmulator();
     const socket = new WebSocket(`ws://127.0.0.1:${emulator.port}/channels/streaming-0-unknown`);

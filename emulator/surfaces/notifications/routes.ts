@@ -32,7 +32,7 @@ export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
   { runtime },
 ) => {
   const hub = new NotificationHub(runtime);
-  app.addHook('preClose', async () => hub.shutdown());
+  runtime.onClosing(() => hub.shutdown());
 
   // The streaming socket carries no token: the channel id in the URL is the credential.
   app.get(
