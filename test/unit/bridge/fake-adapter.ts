@@ -106,8 +106,14 @@ export function webChatConfig(overrides: Record<string, unknown> = {}) {
   return { ...webMessagingConfig(), organizationId: ORG, channel: 'webChat', ...overrides };
 }
 
-/** A registry on a manual clock whose adapters are FakeAdapters, kept in creation order. */
-export function fakeBridge(config: unknown = webMessagingConfig()) {
+/**
+ * A registry on a manual clock whose adapters are FakeAdapters, kept in creation order; `setup` may script
+ * each adapter before anything reaches it.
+ */
+export function fakeBridge(
+  config: unknown = webMessagingConfig(),
+  setup: (adapter: FakeAdapter) => void = () => {},
+) {
   const clock = new ManualClock();
   const adapters: FakeAdapter[] = [];
   const listenerErrors: unknown[] = [];
@@ -116,6 +122,7 @@ export function fakeBridge(config: unknown = webMessagingConfig()) {
   const factory = (channel: GenesysChannel) => (context: AdapterContext) => {
     const adapter = new FakeAdapter(context, channel);
     adapter.openResult = next.openResult;
+    setup(adapter);
     adapters.push(adapter);
     return adapter;
   };

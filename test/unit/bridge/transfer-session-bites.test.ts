@@ -1,23 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../bridge/clock.ts';
-import { resolveBridgeConfig, resolveBridgeConfigSet } from '../../../bridge/config.ts';
+import { resolveBridgeConfig } from '../../../bridge/config.ts';
 import { BridgeFailure, bridgeError } from '../../../bridge/errors.ts';
 import type {
-  AdapterContext,
   AdapterOpenResult,
   AdapterResumeContext,
   ProviderMessage,
   SendResult,
 } from '../../../bridge/session/channel-adapter.ts';
-import { SessionRegistry } from '../../../bridge/session/session-registry.ts';
 import type { SessionResume } from '../../../bridge/session/session-resume.ts';
 import { planTransfer } from '../../../bridge/session/transfer-plan.ts';
 import { parseStartTransferRequest } from '../../../bridge/session/transfer-request.ts';
 import { type StartOutcome, TransferSession } from '../../../bridge/session/transfer-session.ts';
-import type { BridgeEvent, GenesysChannel, JsonValue, SessionSnapshot } from '../../../bridge/types.ts';
+import type { BridgeEvent, JsonValue, SessionSnapshot } from '../../../bridge/types.ts';
 import {
   agentText,
   FakeAdapter,
+  fakeBridge,
   settle,
   transfer,
   webChatConfig,
@@ -43,29 +42,13 @@ function deferred<T>() {
 const forbidden = (message = 'refused') => new BridgeFailure(bridgeError('FORBIDDEN', message));
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A registry on a manual clock whose FakeAdapters `setup` may script before anything reaches them. */
+/** fakeBridge with the session's helpers defaulting to the first session. */
 function bridge(config: unknown = webMessagingConfig(), setup: (adapter: FakeAdapter) => void = () => {}) {
-  const clock = new ManualClock();
-  const adapters: FakeAdapter[] = [];
-  let ids = 0;
-  const factory = (channel: GenesysChannel) => (context: AdapterContext) => {
-    const adapter = new FakeAdapter(context, channel);
-    setup(adapter);
-    adapters.push(adapter);
-    return adapter;
-  };
-  const registry = new SessionRegistry({
-    configs: resolveBridgeConfigSet(config),
-    adapters: { webMessaging: factory('webMessaging'), webChat: factory('webChat') },
-    clock,
-    newId: () => `s${++ids}`,
-    onListenerError: () => {},
-  });
-  const adapter = (index = 0) => adapters[index]!;
-  const session = (id = 's1') => registry.require(id);
+  const fake = fakeBridge(config, setup);
+  const session = (id = 's1') => fake.registry.require(id);
   const events = (id = 's1') => session(id).log.read();
   const types = (id = 's1') => events(id).map((e) => e.type);
-  return { clock, registry, adapters, adapter, session, events, types };
+  return { ...fake, session, events, types };
 }
 
 function refusal(run: () => unknown): BridgeFailure {
