@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../clock.ts';
-import { type BridgeError, BridgeFailure, bridgeError, toBridgeError } from '../errors.ts';
+import { type BridgeError, BridgeFailure, toBridgeError } from '../errors.ts';
 import { NotDeliveredFailure, UnconfirmedFailure } from './channel-adapter.ts';
 
 /**
@@ -15,8 +15,10 @@ import { NotDeliveredFailure, UnconfirmedFailure } from './channel-adapter.ts';
  * Genesys does not have it. A lookup that cannot be answered yet is retried with backoff. Closing the
  * queue (the session ended) fails whatever is left, with the session's reason.
  *
+ * Each frame taken is settled exactly once: `sent()` or `failed()`, never after the queue closed.
+ *
  * Typing is best effort: at most one typing frame waits at a time, it is dropped first when the queue is
- * full, and it is never retried. The queue is bounded; a full queue refuses new messages (QUEUE_FULL).
+ * full, and it is never retried (a refusal is reported through its `failed()`; closing drops it silently). The queue is bounded; a full queue refuses new messages (QUEUE_FULL).
  */
 export interface SendUnit {
   kind: 'message' | 'typing';
@@ -60,6 +62,8 @@ export class SendQueue {
   #entries: Entry[] = [];
   #starts: number[] = [];
   #inFlight = false;
+  /** The frame in flight: the queue closing fails it at once (its late outcome is then ignored). */
+  #current: Entry | undefined;
   #connected = false;
   #resumeAt = 0;
   #timer: TimerHandle | undefined;
@@ -69,8 +73,6 @@ export class SendQueue {
   #settledWaiters: (() => void)[] = [];
   /** drained() callers: woken once nothing waits or is in flight, or the queue closed. */
   #drainWaiters: (() => void)[] = [];
-  /** Why the queue closed: also the failure of a frame that was in flight then. */
-  #closeError: BridgeError | undefined;
 
   constructor(clock: Clock, options: SendQueueOptions) {
     this.#clock = clock;
@@ -153,13 +155,17 @@ export class SendQueue {
     this.#pump();
   }
 
-  /** Fails every waiting frame (typing silently) and refuses new ones. */
+  /**
+   * Fails the frame in flight and every waiting one (typing silently), in order, and refuses new ones.
+   * A message in flight fails now, not when Genesys answers: the session's stream ends right after this,
+   * and every message accepted gets its status before that end (a late answer is ignored).
+   */
   close(error: BridgeError): void {
+    if (this.#closed) return;
     this.#closed = true;
-    this.#closeError = error;
     this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    const entries = this.#entries;
+    const entries = this.#current ? [this.#current, ...this.#entries] : this.#entries;
     this.#entries = [];
     for (const { unit } of entries) if (unit.kind === 'message') unit.failed(error);
     for (const wake of this.#settledWaiters.splice(0)) wake();
@@ -192,6 +198,7 @@ export class SendQueue {
     const entry = this.#entries.shift();
     if (!entry) return;
     this.#inFlight = true;
+    this.#current = entry;
     const { unit } = entry;
     if (entry.unconfirmed && unit.confirm) {
       unit.confirm().then(
@@ -207,17 +214,15 @@ export class SendQueue {
     );
   }
 
-  #endedError(): BridgeError {
-    return this.#closeError ?? bridgeError('SESSION_ENDED', 'the session ended');
-  }
-
   #confirmed(entry: Entry, found: boolean | undefined, thrown: unknown): void {
     this.#inFlight = false;
-    const { unit } = entry;
+    this.#current = undefined;
+    // Closing failed this frame already: what Genesys answers since is ignored.
     if (this.#closed) {
-      unit.failed(this.#endedError());
+      this.#pump();
       return;
     }
+    const { unit } = entry;
     if (found === true) {
       unit.sent();
     } else if (found === false) {
@@ -238,30 +243,32 @@ export class SendQueue {
 
   #settle(entry: Entry, thrown: unknown): void {
     this.#inFlight = false;
+    this.#current = undefined;
+    // Closing failed this frame already: what Genesys answers since is ignored.
+    if (this.#closed) {
+      this.#pump();
+      return;
+    }
     const { unit } = entry;
     if (thrown === undefined) {
       unit.sent();
-    } else if (thrown instanceof NotDeliveredFailure && unit.kind === 'message' && !this.#closed) {
+    } else if (thrown instanceof NotDeliveredFailure && unit.kind === 'message') {
       // Genesys refused it or it never left: safe to retry first, after the requested pause.
       // A connection that is down usually also reports connectivity; the pause avoids a busy retry loop
       // in the moment between the two.
       this.#entries.unshift(entry);
       this.#resumeAt = this.#clock.now() + (thrown.error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
-    } else if (
-      thrown instanceof UnconfirmedFailure &&
-      unit.kind === 'message' &&
-      unit.confirm &&
-      !this.#closed
-    ) {
+    } else if (thrown instanceof UnconfirmedFailure && unit.kind === 'message' && unit.confirm) {
       // It may have reached Genesys: look it up (once connected) before sending it or anything after it.
       entry.unconfirmed = true;
       entry.checks = 0;
       this.#entries.unshift(entry);
-    } else if (unit.kind === 'message') {
-      unit.failed(this.#closed ? this.#endedError() : toBridgeError(thrown));
-    } else if (thrown instanceof NotDeliveredFailure && thrown.error.code === 'RATE_LIMITED') {
-      // A refused typing frame is dropped, but the pause still applies to the frames behind it.
-      this.#resumeAt = this.#clock.now() + (thrown.error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
+    } else {
+      if (thrown instanceof NotDeliveredFailure && thrown.error.code === 'RATE_LIMITED') {
+        // A refused typing frame is dropped, but the pause still applies to the frames behind it.
+        this.#resumeAt = this.#clock.now() + (thrown.error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
+      }
+      unit.failed(toBridgeError(thrown));
     }
     this.#pump();
   }

@@ -736,7 +736,7 @@ describe('SendQueue boundaries', () => {
     expect(log).toEqual(['tx a @0', 'tx a @2500', 'tx a @3500', 'sent a']);
   });
 
-  it('drops a refused typing frame; only a rate refusal pauses the frames behind it', async () => {
+  it('drops a refused typing frame, reporting it; only a rate refusal pauses the frames behind it', async () => {
     const limited = setup();
     limited.queue.enqueueTyping(
       limited.make(
@@ -756,10 +756,10 @@ describe('SendQueue boundaries', () => {
     await settle();
     limited.clock.advance(2999);
     await settle();
-    expect(limited.log).toEqual(['tx t @0']);
+    expect(limited.log).toEqual(['tx t @0', 'failed t RATE_LIMITED']);
     limited.clock.advance(1);
     await settle();
-    expect(limited.log).toEqual(['tx t @0', 'tx b @3000', 'sent b']);
+    expect(limited.log).toEqual(['tx t @0', 'failed t RATE_LIMITED', 'tx b @3000', 'sent b']);
 
     const other = setup();
     other.queue.enqueueTyping(
@@ -772,7 +772,7 @@ describe('SendQueue boundaries', () => {
     other.queue.enqueueMessages([other.make('b').unit]);
     other.queue.setConnected(true);
     await settle();
-    expect(other.log).toEqual(['tx t @0', 'tx b @0', 'sent b']);
+    expect(other.log).toEqual(['tx t @0', 'failed t PROVIDER_UNAVAILABLE', 'tx b @0', 'sent b']);
   });
 
   it('fails the frame in flight with the close reason whatever its send reports, and never retries it', async () => {

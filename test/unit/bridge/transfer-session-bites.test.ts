@@ -415,7 +415,7 @@ describe('customer messages', () => {
     expect(b.types().at(-1)).toBe('session.ended');
   });
 
-  it('a send still in flight when the bot ends the session is not reported after session.ended', async () => {
+  it('a send still in flight when the bot ends the session is reported before session.ended, and its late answer not at all', async () => {
     const b = bridge();
     await b.registry.startTransfer(transfer());
     b.adapter().autoSend = false;
@@ -424,7 +424,8 @@ describe('customer messages', () => {
     await b.session().end('botEnded');
     b.adapter().pending.shift()?.reject(forbidden('socket closed'));
     await settle();
-    expect(b.types()).toEqual(['transfer.accepted', 'session.ended']);
+    expect(b.types()).toEqual(['transfer.accepted', 'message.status', 'session.ended']);
+    expect(statuses(b.events())).toEqual(['m1 failed SESSION_ENDED']);
   });
 
   it('makes the session read-only when Genesys refuses a send as read-only: later messages and typing are refused', async () => {
