@@ -38,8 +38,11 @@ export class SessionRegistry {
   readonly #byKey = new Map<string, KeyEntry>();
   readonly #byBotConversation = new Map<string, TransferSession>();
   readonly #evictions = new Map<string, TimerHandle>();
-  /** Each all-sessions listener with the per-session unsubscribes made for it. */
-  readonly #globalListeners = new Map<EventListener, (() => void)[]>();
+  /**
+   * Each onEvent subscription with the per-session unsubscribes made for it. Keyed by the subscription, not
+   * the listener: the same function subscribed twice is two subscriptions, each ended by its own call.
+   */
+  readonly #globalListeners = new Map<object, { listener: EventListener; detach: (() => void)[] }>();
 
   constructor(options: SessionRegistryOptions) {
     this.#options = options;
@@ -65,7 +68,8 @@ export class SessionRegistry {
     this.#byId.set(sessionId, session);
     this.#byKey.set(request.idempotencyKey, { fingerprint: print, session });
     this.#byBotConversation.set(request.botConversationId, session);
-    for (const [listener, detach] of this.#globalListeners) detach.push(session.log.subscribe(listener));
+    for (const { listener, detach } of this.#globalListeners.values())
+      detach.push(session.log.subscribe(listener));
     return this.#result(session, await session.start(), true);
   }
 
@@ -118,10 +122,11 @@ export class SessionRegistry {
   /** Listens to new events of every session (current and future). */
   onEvent(listener: (event: BridgeEvent) => void): () => void {
     const detach = [...this.#byId.values()].map((s) => s.log.subscribe(listener, s.log.lastSeq));
-    this.#globalListeners.set(listener, detach);
+    const subscription = {};
+    this.#globalListeners.set(subscription, { listener, detach });
     return () => {
-      for (const d of this.#globalListeners.get(listener) ?? []) d();
-      this.#globalListeners.delete(listener);
+      for (const d of this.#globalListeners.get(subscription)?.detach ?? []) d();
+      this.#globalListeners.delete(subscription);
     };
   }
 

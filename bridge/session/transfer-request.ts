@@ -37,7 +37,10 @@ export const StartTransferRequestSchema = z.strictObject({
       email: optionalText('customer.email'),
       phone: optionalText('customer.phone'),
     },
-    { error: 'customer must be an object with an id' },
+    // Only for a customer that is not an object: an unknown key or a bad field keeps its own message.
+    {
+      error: (issue) => (issue.code === 'invalid_type' ? 'customer must be an object with an id' : undefined),
+    },
   ),
   queueName: text('queueName').optional(),
   metadata: z.record(z.string(), z.json(), { error: 'metadata must map keys to JSON values' }).optional(),

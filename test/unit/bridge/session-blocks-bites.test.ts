@@ -28,7 +28,7 @@ import {
   parseStartTransferRequest,
 } from '../../../bridge/session/transfer-request.ts';
 import { settleWithin, withTimeout } from '../../../bridge/session/with-timeout.ts';
-import type { SessionState } from '../../../bridge/types.ts';
+import type { BridgeEvent, SessionState } from '../../../bridge/types.ts';
 import {
   agentText,
   fakeBridge,
@@ -223,6 +223,17 @@ describe('request validation and fingerprints', () => {
         'botConversationId: botConversationId must not be empty; queueName: queueName must not be empty; ' +
         'transcript.0.role: transcript[].role must be "customer", "bot" or "system"; ' +
         'transcript.0.text: transcript[].text must be text; summary: summary must be text',
+    );
+  });
+
+  it('names an unknown or bad customer field itself, not "customer must be an object"', () => {
+    const message = invalid(() =>
+      parseStartTransferRequest(transfer({ customer: { id: 'c', nickname: 'J' } })),
+    );
+    expect(message).toContain('nickname');
+    expect(message).not.toContain('must be an object');
+    expect(invalid(() => parseStartTransferRequest(transfer({ customer: 'c-1' })))).toContain(
+      'customer: customer must be an object with an id',
     );
   });
 
@@ -1236,6 +1247,22 @@ describe('SessionRegistry', () => {
     adapter().events.message(agentText('g1', 'hi'));
     expect(seen).toEqual(['agent.joined', 'agent.message']);
     expect(registry.require(sessionId).log.lastSeq).toBe(3);
+  });
+
+  it('treats the same listener subscribed twice as two subscriptions, each ended by its own call', async () => {
+    const { registry, adapter } = fakeBridge(webMessagingConfig({ timeouts: { reorderWindowMs: 0 } }));
+    await registry.startTransfer(transfer());
+    const seen: string[] = [];
+    const listener = (e: BridgeEvent) => seen.push(`${e.sessionId} ${e.type}`);
+    const first = registry.onEvent(listener);
+    await registry.startTransfer(transfer({ idempotencyKey: 'k2', botConversationId: 'bot-2' }));
+    const second = registry.onEvent(listener);
+    expect(seen.splice(0)).toEqual(['s2 transfer.accepted']);
+    first();
+    second();
+    adapter(0).events.message(agentText('g1', 'hi'));
+    adapter(1).events.message(agentText('g2', 'hi'));
+    expect(seen).toEqual([]);
   });
 
   it('treats the same request with its keys in another order as a replay', async () => {
