@@ -375,6 +375,9 @@ describe('subscriptions: PUT replaces, POST adds, 1000 topics, Genesys topics on
     const refused = expectApiError(await alda.call('POST', subs, many(1, 1000)), 400, 'bad.request');
     expect(refused.message).toMatch(/1000 topics/);
     expect(await alda.topics(channel.id)).toHaveLength(1000);
+    // Topics the full channel already has take no new place: adding them again is accepted.
+    const again = await alda.ok('POST', subs, [...many(2, 998), ...many(2, 998)]);
+    expect(again.entities).toHaveLength(1000);
     // Replacing is still possible: PUT counts only its own list.
     expect((await alda.ok('PUT', subs, many(1, 1000))).entities.map((e: Json) => e.id)).toEqual([
       'v2.users.user-1000.presence',

@@ -142,7 +142,9 @@ export const notificationsSurface: FastifyPluginAsync<{ runtime: EmulatorRuntime
       api.post('/api/v2/notifications/channels/:channelId/subscriptions', async (request) => {
         const channel = owned(request);
         const topics = topicsOf(request);
-        if (channel.topics.size + topics.length > MAX_TOPICS_PER_CHANNEL) {
+        // A topic the channel already has (or one named twice) takes no second place in the limit.
+        const adding = new Set(topics.filter((t) => !channel.topics.has(t)));
+        if (channel.topics.size + adding.size > MAX_TOPICS_PER_CHANNEL) {
           throw new ApiError(400, 'bad.request', `A channel holds at most ${MAX_TOPICS_PER_CHANNEL} topics.`);
         }
         for (const t of topics) channel.topics.add(t);
