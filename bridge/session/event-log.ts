@@ -41,6 +41,8 @@ export class EventLog {
   /** Seq of the last event before #events[0] (dropped by trimThrough, or held by an earlier owner). */
   #base: number;
   readonly #listeners = new Set<Subscriber>();
+  /** Each live iterate() reader with the seq it last yielded: trimThrough keeps what it has not had. */
+  readonly #readers = new Set<{ upTo: number }>();
   readonly #closeWaiters = new Set<() => void>();
   #closed = false;
   #delivering = false;
@@ -68,7 +70,11 @@ export class EventLog {
    * see bridge/cluster). Reads and subscriptions then start after them.
    */
   trimThrough(seq: number): void {
-    const floor = Math.min(seq, ...[...this.#listeners].map((s) => s.upTo));
+    const floor = Math.min(
+      seq,
+      ...[...this.#listeners].map((s) => s.upTo),
+      ...[...this.#readers].map((r) => r.upTo),
+    );
     const drop = Math.min(this.#events.length, floor - this.#base);
     if (drop <= 0) return;
     this.#events = this.#events.slice(drop);
@@ -150,7 +156,8 @@ export class EventLog {
 
   /** Async iteration from afterSeq; completes after `session.ended` has been yielded. */
   iterate(afterSeq = 0): AsyncIterableIterator<BridgeEvent> {
-    let next = Math.max(this.#base, Math.floor(afterSeq));
+    const reader = { upTo: Math.max(this.#base, Math.floor(afterSeq)) };
+    this.#readers.add(reader);
     let wake: (() => void) | undefined;
     let stopped = false;
     const unsubscribe = this.subscribe(() => {
@@ -160,6 +167,7 @@ export class EventLog {
     this.#closeWaiters.add(onClose);
     const stop = () => {
       stopped = true;
+      this.#readers.delete(reader);
       unsubscribe();
       this.#closeWaiters.delete(onClose);
       // Release a next() that is still waiting, so return() during a pending read settles it.
@@ -170,10 +178,10 @@ export class EventLog {
     const iterator: AsyncIterableIterator<BridgeEvent> = {
       next: async () => {
         while (!stopped) {
-          next = Math.max(next, this.#base);
-          const event = this.#events[next - this.#base];
+          reader.upTo = Math.max(reader.upTo, this.#base);
+          const event = this.#events[reader.upTo - this.#base];
           if (event) {
-            next += 1;
+            reader.upTo += 1;
             return { value: event, done: false };
           }
           if (this.#closed) break;

@@ -399,6 +399,20 @@ describe('EventLog boundaries', () => {
     expect(second).toEqual([1, 2]);
   });
 
+  it('does not trim an event an iterating reader has not had yet; a finished reader holds nothing back', async () => {
+    const log = new EventLog('s', 'webChat', new ManualClock(0), noop);
+    for (let i = 0; i < 4; i++) log.append({ type: 'connection.changed', connectivity: 'online' });
+    const reader = log.iterate(0);
+    expect((await reader.next()).value?.seq).toBe(1);
+    log.trimThrough(4);
+    const rest: number[] = [];
+    for (let i = 0; i < 3; i++) rest.push((await reader.next()).value?.seq ?? -1);
+    expect(rest).toEqual([2, 3, 4]);
+    await reader.return?.();
+    log.trimThrough(4);
+    expect(log.read()).toEqual([]);
+  });
+
   it('replays from a fractional or future afterSeq without losing or repeating events', () => {
     const log = new EventLog('s', 'webChat', new ManualClock(0), noop);
     for (let i = 0; i < 3; i++) log.append({ type: 'connection.changed', connectivity: 'online' });
