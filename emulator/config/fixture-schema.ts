@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookHeadersSchema } from '../domain/openmessaging/webhook-headers.ts';
 
 /**
  * The fixture file: the org the emulator plays. Validated once at load; every reference between
@@ -118,7 +119,7 @@ export const OpenMessagingIntegrationSchema = z.strictObject({
   /** Name of the inboundShortMessage flow its message routing (recipient) runs. */
   flow: name,
   /** Extra headers sent with every webhook delivery. */
-  webhookHeaders: z.record(z.string().min(1).max(256), z.string().max(4096)).optional(),
+  webhookHeaders: webhookHeadersSchema.optional(),
 });
 
 export const FixtureSchema = z

@@ -10,7 +10,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { defaultFixture } from '../../emulator/index.ts';
-import { bearerFor, clients } from '../support/api.ts';
+import { bearerFor, clients, expectApiError } from '../support/api.ts';
 import { startEmulator, type TestEmulator } from '../support/emulators.ts';
 
 /**
@@ -563,6 +563,23 @@ describe('Open Messaging webhook deliveries', { timeout: 20_000 }, () => {
     expect(second.headers['x-hub-signature-256']).toBe(signature(newSecret, second.raw));
     expect([first.headers['x-tenant'], second.headers['x-tenant']]).toEqual(['old', 'new']);
     expect(before.requests).toHaveLength(1);
+  });
+
+  it('refuses webhook headers HTTP cannot carry (a name that is not a token, a value with a line break), and deliveries go on', async () => {
+    const rx = await receiver();
+    const w = await world(rx.url, { 'X-Tenant': 'ok' });
+    const path = `${INTEGRATIONS}/${w.integration.id}`;
+    for (const webhookHeaders of [{ 'Bad Header': 'x' }, { 'X-Tenant': 'a\r\nX-Injected: 1' }]) {
+      const refused = expectApiError(await w.api('PATCH', path, { webhookHeaders }), 400, 'bad.request');
+      expect(JSON.stringify(refused)).toContain(Object.keys(webhookHeaders)[0]);
+    }
+    const c = await w.conversation();
+    await c.say('still delivered');
+    const got = await arrived(w.emulator, rx, 1);
+    expect(got.headers['x-tenant']).toBe('ok');
+    const fixture = structuredClone(defaultFixture());
+    fixture.openMessaging[0] = { ...fixture.openMessaging[0]!, webhookHeaders: { 'Bad Header': 'x' } };
+    await expect(startEmulator({ fixture })).rejects.toThrow(/Bad Header/);
   });
 
   it('a reset abandons what is in flight and what waits to be retried: the connection is closed, nothing more is sent or put on the new timeline', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookHeadersSchema } from '../../domain/openmessaging/webhook-headers.ts';
 import { PagingQuerySchema } from '../platform/paging.ts';
 
 /**
@@ -17,7 +18,7 @@ const secret = z
   .string()
   .min(16, 'outboundNotificationWebhookSignatureSecretToken must be longer than 15 characters')
   .max(256);
-const headers = z.record(z.string().min(1).max(256), z.string().max(4096));
+const headers = webhookHeadersSchema;
 const ref = z.object({ id: z.string().trim().min(1).max(256) });
 
 export const OpenIntegrationRequestSchema = z.object({
