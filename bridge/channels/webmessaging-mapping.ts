@@ -120,7 +120,8 @@ export function webMessagingFailure(code: number, text: string, retryAfterMs?: n
   if (code >= 4001 && code <= 4010)
     return failure('ATTACHMENT_REJECTED', text || 'attachment rejected', { provider });
   return failure('PROVIDER_UNAVAILABLE', text || `Genesys answered ${code}`, {
-    retryable: code >= 500,
+    // HTTP 5xx and Web Messaging 5xxx are Genesys's trouble; an unknown 4xxx is a refusal, not retried.
+    retryable: (code >= 500 && code < 600) || code >= 5000,
     provider,
   });
 }

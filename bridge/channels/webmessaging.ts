@@ -616,9 +616,15 @@ export class WebMessagingAdapter implements ChannelAdapter {
     });
   }
 
+  /**
+   * The request a frame answers. Genesys echoes the request's tracingId, so a frame that names one answers
+   * that request only: one no longer waited for (e.g. a typing assumed delivered, a request of an earlier
+   * owner) answers nothing, rather than the oldest other request. A frame without a tracingId goes to the
+   * oldest waiting request of `kinds`.
+   */
   #take(tracingId: string | undefined, kinds?: readonly PendingKind[]): Pending | undefined {
     let key = tracingId !== undefined && this.#pending.has(tracingId) ? tracingId : undefined;
-    if (key === undefined && kinds) {
+    if (key === undefined && tracingId === undefined && kinds) {
       for (const [id, pending] of this.#pending) {
         if (kinds.includes(pending.kind)) {
           key = id;
