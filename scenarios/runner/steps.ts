@@ -141,11 +141,12 @@ export const STEP_HANDLERS: { [V in StepVerb]: Handler<V> } = {
   },
 
   async reconnect(world, cast, args) {
-    await dropGuestSocket(world, customer(cast, args.customer));
+    const who = customer(cast, args.customer);
+    // Only an "online" after this drop counts: a second reconnect must not take the first one's.
+    const since = who.events.length;
+    await dropGuestSocket(world, who);
     await world.waitFor(`${args.customer}'s bridge to reconnect`, DEFAULT_WITHIN, () =>
-      customer(cast, args.customer).events.findLast(
-        (e) => e.type === 'connection.changed' && e.connectivity === 'online',
-      ),
+      who.events.slice(since).findLast((e) => e.type === 'connection.changed' && e.connectivity === 'online'),
     );
   },
 
