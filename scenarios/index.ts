@@ -47,9 +47,9 @@ export interface RunScenariosOptions extends RunOptions {
   /** Only runs on this channel. */
   channel?: ScenarioChannel;
   /**
-   * Runs at once, one in this thread and the others on worker threads (1: one after another in this
-   * thread, the default here; the command defaults to one per core). Runs against a `target` are always
-   * one at a time: each resets the target.
+   * Runs at once, each on a worker thread (1: one after another in this thread, the default here;
+   * the command defaults to one per core). Runs against a `target` are always one at a time: each
+   * resets the target.
    */
   jobs?: number;
   /** Called with each result, in the order of the runs, as soon as it and every earlier one ended. */

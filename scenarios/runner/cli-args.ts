@@ -14,7 +14,7 @@ Options:
   --seed N             override every scenario's seed
   --out DIR            where the junit/json report and failed runs' full transcripts go, for every
                        reporter (default .scenario-results)
-  --jobs N             runs at once, N-1 on worker threads (default: one per core; 1 with --target)
+  --jobs N             runs at once, each on a worker thread (default: one per core; 1 with --target)
   --shard I/N          run only shard I of N (by file, deterministic): N machines with shards 1/N..N/N
                        together run every scenario exactly once
   --target URL         run against another emulator (http://127.0.0.1:PORT) or a real org's login URL

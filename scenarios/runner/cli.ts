@@ -62,8 +62,7 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
   // and json, whose stdout is the report itself (kept there for pipes; the file under --out is the same).
   const progress = args.reporter === 'pretty' ? process.stdout : process.stderr;
   const started = performance.now();
-  // This thread and worker threads, one lane per core by default; one at a time against a target (each
-  // run resets it).
+  // On worker threads, one per core by default; one at a time against a target (each run resets it).
   const results = await runScenarios(scenarios, {
     ...runOptions,
     jobs: args.target === undefined ? (args.jobs ?? defaultJobs()) : 1,

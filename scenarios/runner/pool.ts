@@ -1,10 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { EmulatorKeeper } from './emulator-keeper.ts';
 import type { LoadedScenario } from './load.ts';
 import { POOL_WORKER, type PoolJob } from './pool-worker.ts';
-import { type RunOptions, runScenario, type ScenarioResult } from './run.ts';
+import type { RunOptions, ScenarioResult } from './run.ts';
 import type { ScenarioChannel } from './world.ts';
 
 /** How many runs at once by default: one per core. */
@@ -36,12 +35,9 @@ function startWorker(): Worker {
 }
 
 /**
- * Runs independent scenario runs `jobs` at a time: one lane in this thread (on the caller's emulator
- * keeper, or one of its own) and `jobs - 1` worker threads, so `jobs` equal to the cores keeps each core
- * busy without paying a worker's start-up for the thread that would otherwise only wait. Results come back
- * in the order the runs were listed (onResult is called in that order too, as a serial run would), and
- * each run is the same as in a serial run: its own bridge, an emulator started over with the run's seed,
- * seeded ids, and a result made of plain data wherever it ran.
+ * Runs independent scenario runs on `jobs` worker threads. Results come back in the order the runs
+ * were listed (onResult is called in that order too, as a serial run would), and each run is the same
+ * as in a serial run: its own bridge, an emulator started over with the run's seed, seeded ids.
  */
 export async function runInPool(
   runs: readonly { scenario: LoadedScenario; channel: ScenarioChannel }[],
@@ -50,39 +46,21 @@ export async function runInPool(
   onResult?: (result: ScenarioResult) => void,
 ): Promise<ScenarioResult[]> {
   // Each worker lends its runs an emulator of its own: a keeper cannot cross threads.
-  const { emulators: lent, ...sent } = options;
+  const { emulators: _notSent, ...sent } = options;
   const results: (ScenarioResult | undefined)[] = new Array(runs.length);
   let next = 0;
   let reported = 0;
   const report = () => {
     while (reported < runs.length && results[reported]) onResult?.(results[reported++]!);
   };
-  const lanes = Math.min(jobs, runs.length);
-  const workers = Array.from({ length: lanes - 1 }, startWorker);
-  const emulators = lent ?? new EmulatorKeeper();
-  // A failure in one lane stops the others from taking more runs.
-  let failed = false;
-  const here = async () => {
-    while (!failed && next < runs.length) {
-      const index = next++;
-      const run = runs[index]!;
-      const result = await runScenario(run.scenario, run.channel, { ...sent, emulators });
-      // The same plain data a worker posts back, so that reports do not depend on where a run ran.
-      results[index] = JSON.parse(JSON.stringify(result)) as ScenarioResult;
-      report();
-    }
-  };
+  const workers = Array.from({ length: Math.min(jobs, runs.length) }, startWorker);
   try {
-    await Promise.all([
-      here().catch((error: unknown) => {
-        failed = true;
-        throw error;
-      }),
-      ...workers.map(
+    await Promise.all(
+      workers.map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
             const give = () => {
-              if (failed || next >= runs.length) {
+              if (next >= runs.length) {
                 worker.postMessage('stop');
                 resolve();
                 return;
@@ -93,7 +71,6 @@ export async function runInPool(
             };
             worker.on('message', (m: { index: number; result?: ScenarioResult; error?: string }) => {
               if (m.error !== undefined) {
-                failed = true;
                 reject(new Error(`scenario run ${m.index + 1} failed in its worker: ${m.error}`));
                 return;
               }
@@ -101,17 +78,13 @@ export async function runInPool(
               report();
               give();
             });
-            worker.on('error', (error) => {
-              failed = true;
-              reject(error);
-            });
+            worker.on('error', reject);
             give();
           }),
       ),
-    ]);
+    );
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
-    if (emulators !== lent) await emulators.close();
   }
   return results as ScenarioResult[];
 }

@@ -7,7 +7,7 @@ import { loadScenarios, runScenarios, type ScenarioResult } from '../../scenario
 import { runCommand } from '../support/run-command.ts';
 
 /**
- * Runs in this thread and on worker threads (`--jobs N`): the same results, transcripts and order as one run after another,
+ * Runs on worker threads (`--jobs N`): the same results, transcripts and order as one run after another,
  * and onResult called in the runs' order.
  */
 const library = fileURLToPath(new URL('../../scenarios/library', import.meta.url));
@@ -52,7 +52,7 @@ async function junitRun(jobs: string) {
 }
 
 describe('the scenario pool', () => {
-  it('two lanes (this thread and a worker thread) give exactly the serial results, in the serial order', async () => {
+  it('two worker threads give exactly the serial results, in the serial order', async () => {
     const scenarios = loadScenarios(names.map((n) => `${library}/${n}`));
     const serial = await runScenarios(scenarios);
     const seen: string[] = [];
