@@ -18,7 +18,8 @@ import { NotDeliveredFailure, UnconfirmedFailure } from './channel-adapter.ts';
  * Each frame taken is settled exactly once: `sent()` or `failed()`, never after the queue closed.
  *
  * Typing is best effort: at most one typing frame waits at a time, it is dropped first when the queue is
- * full, and it is never retried (a refusal is reported through its `failed()`; closing drops it silently). The queue is bounded; a full queue refuses new messages (QUEUE_FULL).
+ * full, and it is never retried (a refusal is reported through its `failed()`; closing drops it silently).
+ * The queue is bounded; a full queue refuses new messages (QUEUE_FULL).
  */
 export interface SendUnit {
   kind: 'message' | 'typing';
