@@ -815,7 +815,9 @@ export class TransferSession {
       if (!this.#accepted) this.#startError = opts.error;
       this.#append({ type: 'error', error: opts.error });
     }
-    this.#queue.close(bridgeError('SESSION_ENDED', `session ended (${reason}) before Genesys confirmed the message`));
+    this.#queue.close(
+      bridgeError('SESSION_ENDED', `session ended (${reason}) before Genesys confirmed the message`),
+    );
     this.#setState(reason === 'transferFailed' ? 'failed' : 'ended');
     this.#endReason = reason;
     // The connection is closed from here on, whatever it was doing when the session ended.
