@@ -1,5 +1,6 @@
 import { ManualClock } from '../../../bridge/clock.ts';
 import { resolveBridgeConfigSet } from '../../../bridge/config.ts';
+import { BridgeFailure } from '../../../bridge/errors.ts';
 import type {
   AdapterContext,
   AdapterOpenRequest,
@@ -164,4 +165,15 @@ export function agentText(id: string, text: string, nickname = 'Alex', occurredA
     sender: { kind: 'human', agent: { displayName: nickname } },
     ...(occurredAt !== undefined ? { occurredAt } : {}),
   };
+}
+
+/** The BridgeFailure `run` throws (anything else thrown is rethrown; not throwing fails the test). */
+export function failureOf(run: () => unknown): BridgeFailure {
+  try {
+    run();
+  } catch (thrown) {
+    if (thrown instanceof BridgeFailure) return thrown;
+    throw thrown;
+  }
+  throw new Error('expected a BridgeFailure');
 }

@@ -16,6 +16,7 @@ import type { BridgeEvent, JsonValue, SessionSnapshot } from '../../../bridge/ty
 import {
   agentText,
   FakeAdapter,
+  failureOf,
   fakeBridge,
   settle,
   transfer,
@@ -49,16 +50,6 @@ function bridge(config: unknown = webMessagingConfig(), setup: (adapter: FakeAda
   const events = (id = 's1') => session(id).log.read();
   const types = (id = 's1') => events(id).map((e) => e.type);
   return { ...fake, session, events, types };
-}
-
-function refusal(run: () => unknown): BridgeFailure {
-  try {
-    run();
-  } catch (thrown) {
-    if (thrown instanceof BridgeFailure) return thrown;
-    throw thrown;
-  }
-  throw new Error('expected a BridgeFailure');
 }
 
 function statuses(events: BridgeEvent[]): string[] {
@@ -333,7 +324,7 @@ describe('customer messages', () => {
       status: 'queued',
       parts: 1,
     });
-    const long = refusal(() =>
+    const long = failureOf(() =>
       b.registry.sendCustomerMessage('s1', { clientMessageId: 'long', text: 'x'.repeat(11) }),
     );
     expect(long.error).toMatchObject({
@@ -354,7 +345,7 @@ describe('customer messages', () => {
     b.adapter().events.connectivity('reconnecting');
     b.registry.sendCustomerMessage('s1', { clientMessageId: 'm1', text: 'one' });
     expect(
-      refusal(() => b.registry.sendCustomerMessage('s1', { clientMessageId: 'm2', text: 'two' })).error,
+      failureOf(() => b.registry.sendCustomerMessage('s1', { clientMessageId: 'm2', text: 'two' })).error,
     ).toMatchObject({ code: 'QUEUE_FULL', retryable: true, clientMessageId: 'm2' });
     b.adapter().events.connectivity('online');
     await settle();
@@ -441,7 +432,7 @@ describe('customer messages', () => {
     await settle();
     expect(b.session().snapshot().provider.readOnly).toBe(true);
     expect(
-      refusal(() => b.registry.sendCustomerMessage('s1', { clientMessageId: 'm2', text: 'again' })).error,
+      failureOf(() => b.registry.sendCustomerMessage('s1', { clientMessageId: 'm2', text: 'again' })).error,
     ).toMatchObject({ code: 'SESSION_READ_ONLY', clientMessageId: 'm2' });
     expect(statuses(b.events())).toEqual(['m1 failed SESSION_READ_ONLY', 'm2 failed SESSION_READ_ONLY']);
     b.clock.advance(10_000);
@@ -1089,7 +1080,7 @@ describe('a session taken over from another instance', () => {
       provider: { conversationId: 'conv-1', readOnly: true },
     });
     expect(
-      refusal(() => t.session.sendCustomerMessage({ clientMessageId: 'm1', text: 'hi' })).error.code,
+      failureOf(() => t.session.sendCustomerMessage({ clientMessageId: 'm1', text: 'hi' })).error.code,
     ).toBe('SESSION_READ_ONLY');
   });
 
@@ -1363,7 +1354,8 @@ describe('handing a session over and letting it go', () => {
     expect(b.session()).toMatchObject({ released: true, ended: false });
     expect(b.registry.liveCount).toBe(1);
     expect(
-      refusal(() => b.registry.sendCustomerMessage('s1', { clientMessageId: 'm2', text: 'more' })).error.code,
+      failureOf(() => b.registry.sendCustomerMessage('s1', { clientMessageId: 'm2', text: 'more' })).error
+        .code,
     ).toBe('SESSION_ENDED');
   });
 
@@ -1387,7 +1379,7 @@ describe('handing a session over and letting it go', () => {
     expect(b.adapter().closes).toEqual(['detach']);
     expect(b.session()).toMatchObject({ released: true, ended: false });
     expect(
-      refusal(() => b.registry.sendCustomerMessage('s1', { clientMessageId: 'm1', text: 'hi' })).error.code,
+      failureOf(() => b.registry.sendCustomerMessage('s1', { clientMessageId: 'm1', text: 'hi' })).error.code,
     ).toBe('SESSION_ENDED');
     b.adapter().events.message(agentText('g1', 'anyone?'));
     b.adapter().events.agentJoined({ displayName: 'Alex' });
