@@ -343,12 +343,30 @@ export class WebChatAdapter implements ChannelAdapter {
     const connection = ++this.#connection;
     const current = () => connection === this.#connection;
     const origin = this.#context.config.settings.origin;
+    const connectMs = this.#context.config.settings.timeouts.connectMs;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      // A stream that neither opens nor fails (a silent peer, a handshake that stalls) counts as a failed
+      // attempt after connectMs: without this a reconnect would wait on it forever, never reaching the
+      // reconnect window's RECONNECT_EXHAUSTED.
+      const timer = this.#clock.setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        if (current()) this.#dropSocket();
+        reject(
+          failure('TIMEOUT', `the WebChat event stream did not open within ${connectMs} ms`, {
+            retryable: true,
+          }),
+        );
+      }, connectMs);
+      const markSettled = () => {
+        settled = true;
+        this.#clock.clearTimeout(timer);
+      };
       const socket = this.#socketFactory(chat.eventStreamUri, origin ? { Origin: origin } : {}, {
         open: () => {
           if (!current() || settled) return;
-          settled = true;
+          markSettled();
           resolve();
         },
         message: (text) => {
@@ -358,7 +376,7 @@ export class WebChatAdapter implements ChannelAdapter {
           if (!current()) return;
           this.#socket = undefined;
           if (!settled) {
-            settled = true;
+            markSettled();
             reject(
               failure('PROVIDER_UNAVAILABLE', `the WebChat event stream closed (${code})`, {
                 retryable: true,
@@ -373,7 +391,7 @@ export class WebChatAdapter implements ChannelAdapter {
         },
         error: (error) => {
           if (!current() || settled) return;
-          settled = true;
+          markSettled();
           reject(
             failure('PROVIDER_UNAVAILABLE', `the WebChat event stream failed: ${error.message}`, {
               retryable: true,

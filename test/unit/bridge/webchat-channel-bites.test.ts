@@ -1312,6 +1312,31 @@ describe('WebChat: reconnecting and reading back', () => {
     });
   });
 
+  it('counts a reconnect attempt whose stream never opens as failed after connectMs, and tries again', async () => {
+    start({ timeouts: { connectMs: 2000 } });
+    const { sessionId, socket } = await withAgentMessage();
+    w.plans.push('hang', 'open');
+    socket.drop();
+    await w.pass(8000, 250);
+    const [, stalled, next] = w.sockets;
+    // The stalled stream is closed when its time is up; the next attempt follows the backoff after it.
+    expect(stalled?.closedByBridge).toBe(true);
+    expect((next?.at ?? 0) - (stalled?.at ?? 0)).toBe(2000 + 1000);
+    expect(await connectivity(sessionId)).toEqual(['reconnecting', 'online']);
+    expect(await types(sessionId)).not.toContain('session.ended');
+  });
+
+  it('gives up with RECONNECT_EXHAUSTED when no reconnect attempt ever opens or fails', async () => {
+    start({ timeouts: { connectMs: 1000, reconnectWindowMs: 5000 } });
+    const { sessionId, socket } = await withAgentMessage();
+    w.plans.push('hang', 'hang', 'hang', 'hang');
+    socket.drop();
+    await w.pass(20_000, 250);
+    expect(w.sockets.slice(1).every((s) => s.closedByBridge)).toBe(true);
+    expect(await last(sessionId, 'session.ended')).toMatchObject({ reason: 'error', by: 'system' });
+    expect(await last(sessionId, 'error')).toMatchObject({ error: { code: 'RECONNECT_EXHAUSTED' } });
+  });
+
   it('ignores what a stream it has replaced still says', async () => {
     start();
     const { sessionId, socket } = await withAgentMessage();
