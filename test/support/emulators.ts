@@ -4,12 +4,7 @@ import {
   type StartEmulatorOptions,
   startEmulator as startPublicEmulator,
 } from '../../emulator/index.ts';
-
-/**
- * Every emulator a test starts is tracked here; leak-check.ts fails the file if one is still open
- * when the file ends.
- */
-export const openEmulators = new Map<{ close(): Promise<void> }, string>();
+import { openEmulators } from './open-emulators.ts';
 
 /** A test's emulator is the package's public handle (`genesys-cloud-emulator`), as a user gets it. */
 export type TestEmulator = EmulatorHandle;

@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { openEmulators } from './emulators.ts';
+import { openEmulators } from './open-emulators.ts';
 
 // A leaked emulator keeps sockets and timers alive and hides missing cleanup: close it, then fail.
 afterAll(async () => {
