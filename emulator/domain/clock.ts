@@ -131,6 +131,19 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * Recent answers of isoTime: every notification frame carries each participant's times again, and
+ * Date#toISOString was a fifth of building a frame (issue 19). Bounded: cleared when full.
+ */
+const isoTimes = new Map<number, string>();
+const ISO_TIMES_KEPT = 4096;
+
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  let text = isoTimes.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    if (isoTimes.size >= ISO_TIMES_KEPT) isoTimes.clear();
+    isoTimes.set(ms, text);
+  }
+  return text;
 }

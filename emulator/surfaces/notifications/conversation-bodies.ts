@@ -36,9 +36,16 @@ function messagesJson(raw: RawJson, conversation: Conversation, p: Participant, 
   return raw.slot(messageEntriesOf(conversation).json(p.id, shape));
 }
 
-/** ConversationEventTopicMessage / ConversationEventTopicChat: a participant's communication. */
+/**
+ * ConversationEventTopicMessage / ConversationEventTopicChat: a participant's communication. One object
+ * literal whose other-media fields stay undefined (JSON drops them): spreading a shared part into a
+ * per-media object made V8 build a slow (dictionary) object, which took longer to build and to serialize
+ * than the rest of the frame (issue 19). The same holds for mediaParticipant.
+ */
 function communication(raw: RawJson, conversation: Conversation, p: Participant) {
-  const common = {
+  const chat = conversation.mediaType === 'chat';
+  const customer = !chat && p.purpose === 'customer';
+  return {
     id: p.communicationId,
     state: communicationState(p),
     initialState: initialState(p),
@@ -47,15 +54,12 @@ function communication(raw: RawJson, conversation: Conversation, p: Participant)
     connectedTime: iso(p.connectedTime),
     disconnectedTime: iso(p.endTime),
     provider: providerOf(conversation),
-  };
-  if (conversation.mediaType === 'chat') return { ...common, roomId: roomId(conversation) };
-  return {
-    ...common,
-    direction: p.direction,
-    type: messengerType(conversation),
-    toAddress: p.purpose === 'customer' ? { name: conversation.deploymentId ?? '' } : undefined,
-    fromAddress: p.purpose === 'customer' ? { name: p.name } : undefined,
-    messages: messagesJson(raw, conversation, p, 'generic'),
+    roomId: chat ? roomId(conversation) : undefined,
+    direction: chat ? undefined : p.direction,
+    type: chat ? undefined : messengerType(conversation),
+    toAddress: customer ? { name: conversation.deploymentId ?? '' } : undefined,
+    fromAddress: customer ? { name: p.name } : undefined,
+    messages: chat ? undefined : messagesJson(raw, conversation, p, 'generic'),
   };
 }
 
@@ -106,7 +110,8 @@ function ref(id: string | undefined, name: string | undefined) {
 
 /** `...EventTopicMessageMediaParticipant` / `...EventTopicChatMediaParticipant`. */
 function mediaParticipant(raw: RawJson, org: OrgDirectory, conversation: Conversation, p: Participant) {
-  const base = {
+  const chat = conversation.mediaType === 'chat';
+  return {
     id: p.id,
     name: p.name,
     address: address(conversation, p),
@@ -126,12 +131,9 @@ function mediaParticipant(raw: RawJson, org: OrgDirectory, conversation: Convers
     alertingTimeoutMs: p.alertingTimeoutMs,
     provider: providerOf(conversation),
     wrapup: wrapupOf(p),
-  };
-  if (conversation.mediaType === 'chat') return { ...base, roomId: roomId(conversation) };
-  return {
-    ...base,
-    messages: messagesJson(raw, conversation, p, 'media'),
-    type: messengerType(conversation),
+    roomId: chat ? roomId(conversation) : undefined,
+    messages: chat ? undefined : messagesJson(raw, conversation, p, 'media'),
+    type: chat ? undefined : messengerType(conversation),
   };
 }
 
