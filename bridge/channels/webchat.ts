@@ -91,6 +91,8 @@ export class WebChatAdapter implements ChannelAdapter {
   #opened = false;
   #closed = false;
   #terminal = false;
+  /** The guest left the chat at a failed open (close('end') then leaves it alone). */
+  #left = false;
   #agent: MemberInfo | undefined;
   #leaving: { agent: MemberInfo; timer: TimerHandle | undefined } | undefined;
   #transferSignalled = false;
@@ -168,8 +170,14 @@ export class WebChatAdapter implements ChannelAdapter {
     try {
       await this.#connectStream();
     } catch (thrown) {
-      // Without the stream the chat never routes; leave it rather than strand a guest in Genesys.
-      await this.#leave().catch(() => {});
+      // Without the stream the chat never routes; leave it rather than strand a guest in Genesys. Once
+      // Genesys took the leave, the session's close('end') that follows has nothing left to do.
+      await this.#leave().then(
+        () => {
+          this.#left = true;
+        },
+        () => {},
+      );
       throw thrown;
     }
     this.#opened = true;
@@ -277,7 +285,7 @@ export class WebChatAdapter implements ChannelAdapter {
     this.#reconnector.stop();
     this.#clock.clearTimeout(this.#leaving?.timer);
     this.#leaving = undefined;
-    if (mode === 'end' && !this.#terminal) {
+    if (mode === 'end' && !this.#terminal && !this.#left) {
       try {
         await this.#leave();
       } catch (thrown) {

@@ -615,7 +615,9 @@ describe('WebChat: creating the chat', () => {
       message: 'the WebChat event stream closed (1011)',
       retryable: true,
     });
-    expect(w.count('DELETE', `${CONV}/members/G1`)).toBeGreaterThanOrEqual(1);
+    // Left once: the session's end after the failed open does not leave again.
+    await w.pass(5000, 500);
+    expect(w.count('DELETE', `${CONV}/members/G1`)).toBe(1);
   });
 });
 
