@@ -222,8 +222,9 @@ describe('notification channels: listing, ownership, the 20-channel limit and th
     await onA.close();
     await onC.close();
 
-    // A repro pack keeps when each channel was last used: C's socket (t20) still counts after a restart,
-    // so two more channels there evict older ones (E, last used t4, among them), not C.
+    // A repro pack keeps when each channel was last used: C's socket (t20) and A's ping (t21) still count
+    // after a restart, so two more channels there evict older ones (E, last used t4, among them), not C
+    // or A.
     const again = await startEmulator({ fromPack: emulator.reproPack() });
     const aldaAgain = await apiAs(again);
     await aldaAgain.create();
@@ -231,6 +232,7 @@ describe('notification channels: listing, ownership, the 20-channel limit and th
     const kept = await aldaAgain.ids();
     expect(kept).toHaveLength(20);
     expect(kept).toContain(c.id);
+    expect(kept).toContain(a.id);
     expect(kept).not.toContain(rest[3]!.id);
   });
 
