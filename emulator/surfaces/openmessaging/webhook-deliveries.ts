@@ -50,13 +50,6 @@ export class WebhookDeliveries {
     void this.#attempt(conversationId, pending, this.#generation);
   }
 
-  /** Deliveries waiting or in flight, for tests and benchmarks. */
-  get backlog(): number {
-    let n = 0;
-    for (const queue of this.#queues.values()) n += queue.length;
-    return n;
-  }
-
   reset(): void {
     this.#generation++;
     for (const timer of this.#timers) this.runtime.clock.clearTimeout(timer);
