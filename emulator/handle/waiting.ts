@@ -122,10 +122,13 @@ export class ClockWaits {
       const due = clock.nextDue();
       if (due === undefined || due > target) break;
       const before = this.activity.count;
+      // I/O in flight (a webhook delivery) may be ended by this timer (its answer window), and what
+      // follows (recording the timeout, scheduling the retry) runs only once promises do: settle then.
+      const busy = this.activity.inFlight > 0;
       clock.advance(Math.max(0, due - clock.now()));
-      // Only a timer that did something (an alert timed out, a session expired) can have started I/O;
-      // heartbeats and the like pass without a settle, so a long advance stays quick.
-      if (this.activity.count !== before) await this.settle();
+      // Otherwise only a timer that did something (an alert timed out, a session expired) can have
+      // started I/O; heartbeats and the like pass without a settle, so a long advance stays quick.
+      if (busy || this.activity.count !== before) await this.settle();
     }
     if (clock.now() < target) clock.advance(target - clock.now());
     await this.settle();
