@@ -171,13 +171,15 @@ export class WebChatAdapter implements ChannelAdapter {
       await this.#connectStream();
     } catch (thrown) {
       // Without the stream the chat never routes; leave it rather than strand a guest in Genesys. Once
-      // Genesys took the leave, the session's close('end') that follows has nothing left to do.
-      await this.#leave().then(
-        () => {
-          this.#left = true;
-        },
-        () => {},
-      );
+      // Genesys took the leave, the session's close('end') that follows has nothing left to do; a session
+      // that already closed (its own connect timeout) has left.
+      if (!this.#closed)
+        await this.#leave().then(
+          () => {
+            this.#left = true;
+          },
+          () => {},
+        );
       throw thrown;
     }
     this.#opened = true;

@@ -603,6 +603,19 @@ describe('WebChat: creating the chat', () => {
     },
   );
 
+  it('leaves a chat whose stream never opens once, when connectMs is up', async () => {
+    start({ timeouts: { connectMs: 2000 } });
+    w.plans.push('hang');
+    const pending = open();
+    await w.pass(2500, 250);
+    const result = await pending;
+    expect(result.error).toMatchObject({ code: 'TIMEOUT', retryable: true });
+    await w.pass(10_000, 500);
+    expect(w.count('DELETE', `${CONV}/members/G1`)).toBe(1);
+    expect(w.sockets).toHaveLength(1);
+    expect(w.sockets[0]?.closedByBridge).toBe(true);
+  });
+
   it('reports a stream that closes before it opened', async () => {
     start();
     w.plans.push('hang');
