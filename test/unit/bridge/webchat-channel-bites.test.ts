@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { backoffDelay } from '../../../bridge/channels/reconnector.ts';
 import type { GuestSocket, SocketFactory, SocketHandlers } from '../../../bridge/channels/socket.ts';
 import { ManualClock } from '../../../bridge/clock.ts';
 import { type Bridge, type BridgeEvent, createBridge } from '../../../bridge/index.ts';
@@ -1339,6 +1340,50 @@ describe('WebChat: reconnecting and reading back', () => {
     expect((next?.at ?? 0) - (stalled?.at ?? 0)).toBe(2000 + 1000);
     expect(await connectivity(sessionId)).toEqual(['reconnecting', 'online']);
     expect(await types(sessionId)).not.toContain('session.ended');
+  });
+
+  it('closes a stalled reconnect stream as soon as connectMs is up, before the next attempt', async () => {
+    start({ timeouts: { connectMs: 2000, reconnectInitialDelayMs: 5000, reconnectMaxDelayMs: 5000 } });
+    const { socket } = await withAgentMessage();
+    w.plans.push('hang');
+    socket.drop();
+    await w.pass(5000 + 1999, 250);
+    const stalled = w.sockets[1];
+    expect(stalled?.closedByBridge).toBe(false);
+    await w.pass(250, 250);
+    expect(stalled?.closedByBridge).toBe(true);
+    expect(w.sockets).toHaveLength(2);
+  });
+
+  it('makes no further attempt once the session ends during a stalled reconnect', async () => {
+    start({ timeouts: { connectMs: 2000 } });
+    const { sessionId, socket } = await withAgentMessage();
+    w.plans.push('hang', 'hang', 'hang');
+    socket.drop();
+    await w.pass(1500, 250);
+    expect(w.sockets).toHaveLength(2);
+    await bridge.endSession(sessionId);
+    await w.pass(30_000, 500);
+    expect(w.sockets).toHaveLength(2);
+    expect(w.sockets[1]?.closedByBridge).toBe(true);
+  });
+
+  it('still makes an attempt that starts exactly when the reconnect window ends, and none after it', async () => {
+    // Backoff 500 ms then 1000 ms (random 1): the second attempt starts at 1500 ms, the window's end.
+    start({ timeouts: { reconnectWindowMs: 1500, reconnectInitialDelayMs: 500 } });
+    const { sessionId, socket } = await withAgentMessage();
+    w.plans.push('fail', 'fail', 'fail');
+    socket.drop();
+    await w.pass(10_000, 250);
+    const first = (w.sockets[1] as ScriptedSocket).at;
+    expect(w.sockets.slice(1).map((s) => s.at - first)).toEqual([0, 1000]);
+    expect(await last(sessionId, 'error')).toMatchObject({ error: { code: 'RECONNECT_EXHAUSTED' } });
+  });
+
+  it('waits between half and all of each backoff ceiling (doubling from the initial delay, capped)', () => {
+    const timings = { reconnectInitialDelayMs: 500, reconnectMaxDelayMs: 3000, reconnectWindowMs: 60_000 };
+    expect([0, 0.5, 1].map((r) => backoffDelay(2, timings, () => r))).toEqual([1000, 1500, 2000]);
+    expect([0, 1].map((r) => backoffDelay(5, timings, () => r))).toEqual([1500, 3000]);
   });
 
   it('gives up with RECONNECT_EXHAUSTED when no reconnect attempt ever opens or fails', async () => {
