@@ -1455,9 +1455,23 @@ describe('WebChat: leaving and handing over', () => {
     expect(w.count('DELETE', `${CONV}/members/G1`)).toBe(1);
   });
 
+  /** A shared store whose reads can rewrite the chat state a session was saved with (a damaged record). */
+  class DamagingStore extends MemoryStore {
+    damage: ((resume: unknown) => unknown) | undefined;
+    override async get(sessionId: string) {
+      const record = await super.get(sessionId);
+      if (record?.resume && this.damage) record.resume = this.damage(record.resume) as typeof record.resume;
+      return record;
+    }
+  }
+
+  /** The store of the last cluster(). */
+  let lastStore: DamagingStore;
+
   function cluster(config: Record<string, unknown> = {}) {
     w = world();
-    const store = new MemoryStore({ clock: w.clock });
+    const store = new DamagingStore({ clock: w.clock });
+    lastStore = store;
     let ids = 0;
     const instance = (name: string) => {
       const made = createBridge(w.config(config), {
@@ -1518,6 +1532,42 @@ describe('WebChat: leaving and handing over', () => {
       { type: 'session.ended', reason: 'agentEnded', by: 'agent' },
     ]);
   });
+
+  it.each([
+    ['no state object', () => null],
+    ['a list', () => []],
+    ['no chat', () => ({})],
+    ['a chat that is text', () => ({ chat: 'C1' })],
+    ...(['conversationId', 'memberId', 'jwt', 'eventStreamUri'] as const).flatMap((key) => [
+      [
+        `a chat without ${key}`,
+        (r: { chat: Record<string, unknown> }) => ({ chat: { ...r.chat, [key]: undefined } }),
+      ],
+      [
+        `a chat whose ${key} is empty`,
+        (r: { chat: Record<string, unknown> }) => ({ chat: { ...r.chat, [key]: '' } }),
+      ],
+      [
+        `a chat whose ${key} is a number`,
+        (r: { chat: Record<string, unknown> }) => ({ chat: { ...r.chat, [key]: 7 } }),
+      ],
+    ]),
+  ] as [string, (resume: never) => unknown][])(
+    'does not take over a chat saved with %s: the session ends, no stream is opened',
+    async (_, damage) => {
+      const { a, b } = cluster();
+      await b.start();
+      bridge = a;
+      const { sessionId } = await opened();
+      lastStore.damage = damage as (resume: unknown) => unknown;
+      await a.close();
+      await settle(20);
+      await w.pass(30_000);
+      expect(w.sockets).toHaveLength(1);
+      bridge = b;
+      expect(await last(sessionId, 'session.ended')).toMatchObject({ reason: 'error' });
+    },
+  );
 
   it('retries reopening the stream of a chat it took over with backoff, for as long as the reconnect window', async () => {
     const { a, b } = cluster({ timeouts: { connectMs: 1000, reconnectWindowMs: 20_000 } });
