@@ -1566,6 +1566,7 @@ describe('WebChat: leaving and handing over', () => {
       expect(w.sockets).toHaveLength(1);
       bridge = b;
       expect(await last(sessionId, 'session.ended')).toMatchObject({ reason: 'error' });
+      expect(await last(sessionId, 'error')).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
     },
   );
 
