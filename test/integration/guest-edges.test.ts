@@ -317,6 +317,17 @@ describe('Web Messaging session actions (§2.4, §2.10)', () => {
     expect((await third.request({ action: 'echo' })).code).toBe(200);
   });
 
+  it('startNew while a conversation is open ends it as the customer leaving, not as an expired session', async () => {
+    const emulator = await startEmulator();
+    const guest = await configuredGuest(emulator);
+    expectEcho(await guest.request({ action: 'onMessage', message: { type: 'Text', text: 'hello' } }));
+    expect(conversationsCreated(emulator)).toBe(1);
+    expect((await guest.configure({ startNew: true })).body).toMatchObject({ newSession: true });
+    expect(emulator.events.ofType('conversation.ended').map((e) => e.data)).toEqual([
+      { reason: 'customer left' },
+    ]);
+  });
+
   it('echo returns the text sent, "ping" without one, as an Inbound StructuredMessage response', async () => {
     const emulator = await startEmulator();
     const guest = await configuredGuest(emulator);
