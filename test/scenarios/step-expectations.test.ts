@@ -265,6 +265,15 @@ describe('expectConversation', () => {
     );
   });
 
+  it('connectedTo passes once the agent answered (the run then fails only at the next step)', async () => {
+    const result = await run([
+      ...ANSWERED,
+      'expectConversation: { customer: pat, connectedTo: alda, ended: false, within: 1s }',
+      'expectConversation: { customer: pat, ended: true, within: 100ms }',
+    ]);
+    expect(failureAt(result, 5, 'expectConversation')).toMatch(/waiting for pat's conversation to be ended$/);
+  });
+
   it('ended fails while the conversation is still open, saying every condition', async () => {
     const result = await run([
       'transfer: { customer: pat, queue: General, message: hi }',
