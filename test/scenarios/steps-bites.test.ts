@@ -250,6 +250,15 @@ describe('sockets and faults', () => {
     expect(next, result.transcript).toBeGreaterThan(onlines[1]!);
   });
 
+  it('failNext and slowNext pass when the emulator takes the fault', async () => {
+    passed(
+      await run([
+        'failNext: { path: /api/v2/conversations, status: 429, retryAfterSeconds: 5 }',
+        'slowNext: { path: /api/v2/conversations, delay: 2s }',
+      ]),
+    );
+  });
+
   it('failNext fails with what the emulator said when it refuses the fault', async () => {
     const result = await run([
       'failNext: { path: /api/v2/conversations, status: 429, retryAfterSeconds: 5000 }',
