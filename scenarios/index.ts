@@ -47,8 +47,8 @@ export interface RunScenariosOptions extends RunOptions {
   /** Only runs on this channel. */
   channel?: ScenarioChannel;
   /**
-   * Runs at once, each on a worker thread (1: one after another in this thread, the default here;
-   * the command defaults to one per core). Runs against a `target` are always one at a time: each
+   * Runs at once: one in this thread, each other on a worker thread (1: one after another in this
+   * thread, the default here; the command defaults to one per core). Runs against a `target` are always one at a time: each
    * resets the target.
    */
   jobs?: number;

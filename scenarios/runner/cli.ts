@@ -5,6 +5,7 @@ import { defaultJobs, runScenarios } from '../index.ts';
 import { parseScenariosArgs, SCENARIOS_USAGE } from './cli-args.ts';
 import { discoverScenarioFiles } from './discover.ts';
 import { type LoadedScenario, loadScenarioFile, ScenarioError } from './load.ts';
+import { startPoolWorkers } from './pool.ts';
 import { allSkipped, json, junit, prettyFailure, prettyLine } from './reporters.ts';
 import type { RunOptions } from './run.ts';
 import { filesOfShard } from './shard.ts';
@@ -39,68 +40,75 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
     ...(targetFixture ? { targetFixture } : {}),
   };
 
-  let scenarios: LoadedScenario[];
-  try {
-    const found = discoverScenarioFiles(args.paths.length ? args.paths : [defaultPath]);
-    if (found.length === 0) return usage('no scenario files found');
-    const files = args.shard ? filesOfShard(found, args.shard) : found;
-    if (args.shard)
-      process.stderr.write(
-        `shard ${args.shard.index}/${args.shard.count}: ${files.length} of ${found.length} files\n`,
-      );
-    scenarios = files.map(loadScenarioFile);
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return usage((e as Error).message);
-    throw e;
-  }
-
-  // Progress is for people: on stdout with the pretty reporter (it is the report), on stderr with junit
-  // and json, whose stdout is the report itself (kept there for pipes; the file under --out is the same).
-  const progress = args.reporter === 'pretty' ? process.stdout : process.stderr;
-  const started = performance.now();
   // On worker threads, one per core by default; one at a time against a target (each run resets it).
-  const results = await runScenarios(scenarios, {
-    ...runOptions,
-    jobs: args.target === undefined ? (args.jobs ?? defaultJobs()) : 1,
-    ...(args.channel === undefined ? {} : { channel: args.channel }),
-    onResult: (result) => {
-      progress.write(`${prettyLine(result)}\n`);
-      if (result.passed) return;
-      // Every reporter keeps the whole transcript of a failed run under --out (with the conversations'
-      // Mermaid sequence diagrams at its end) and, beside it, the run's repro pack.
-      mkdirSync(out, { recursive: true });
-      const base = join(out, `${basename(result.file).replace(/\.ya?ml$/, '')}.${result.channel}`);
-      const file = `${base}.transcript.txt`;
-      writeFileSync(file, `${result.fullTranscript}\n`);
-      const pack = result.pack ? `${base}.pack.json.gz` : undefined;
-      if (pack) writeReproPack(pack, result.pack!);
-      progress.write(`${prettyFailure(result, file, pack)}\n`);
-    },
-  });
-  const failed = results.filter((r) => !r.passed).length;
-  const skippedRuns = results.filter(allSkipped).length;
-  const skippedSteps = results.reduce((n, r) => n + r.skipped.length, 0);
-  const seconds = (performance.now() - started) / 1000;
-  const skipped = [
-    skippedRuns ? `, ${skippedRuns} skipped` : '',
-    skippedSteps ? ` (${skippedSteps} steps skipped)` : '',
-  ].join('');
-  const summary = `${results.length - failed - skippedRuns} passed, ${failed} failed${skipped} (${results.length} runs in ${seconds.toFixed(1)} s, ${(results.length / seconds).toFixed(1)} runs/s)`;
-  if (args.reporter === 'pretty') {
-    process.stdout.write(`\n${summary}\n`);
+  const jobs = args.target === undefined ? (args.jobs ?? defaultJobs()) : 1;
+  // The pool's workers boot while this thread reads and checks the scenario files.
+  const stopUnusedWorkers = startPoolWorkers(jobs - 1);
+  try {
+    let scenarios: LoadedScenario[];
+    try {
+      const found = discoverScenarioFiles(args.paths.length ? args.paths : [defaultPath]);
+      if (found.length === 0) return usage('no scenario files found');
+      const files = args.shard ? filesOfShard(found, args.shard) : found;
+      if (args.shard)
+        process.stderr.write(
+          `shard ${args.shard.index}/${args.shard.count}: ${files.length} of ${found.length} files\n`,
+        );
+      scenarios = files.map(loadScenarioFile);
+    } catch (e) {
+      if (e instanceof ScenarioError) {
+        process.stderr.write(`${e.message}\n`);
+        return 2;
+      }
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return usage((e as Error).message);
+      throw e;
+    }
+
+    // Progress is for people: on stdout with the pretty reporter (it is the report), on stderr with junit
+    // and json, whose stdout is the report itself (kept there for pipes; the file under --out is the same).
+    const progress = args.reporter === 'pretty' ? process.stdout : process.stderr;
+    const started = performance.now();
+    const results = await runScenarios(scenarios, {
+      ...runOptions,
+      jobs,
+      ...(args.channel === undefined ? {} : { channel: args.channel }),
+      onResult: (result) => {
+        progress.write(`${prettyLine(result)}\n`);
+        if (result.passed) return;
+        // Every reporter keeps the whole transcript of a failed run under --out (with the conversations'
+        // Mermaid sequence diagrams at its end) and, beside it, the run's repro pack.
+        mkdirSync(out, { recursive: true });
+        const base = join(out, `${basename(result.file).replace(/\.ya?ml$/, '')}.${result.channel}`);
+        const file = `${base}.transcript.txt`;
+        writeFileSync(file, `${result.fullTranscript}\n`);
+        const pack = result.pack ? `${base}.pack.json.gz` : undefined;
+        if (pack) writeReproPack(pack, result.pack!);
+        progress.write(`${prettyFailure(result, file, pack)}\n`);
+      },
+    });
+    const failed = results.filter((r) => !r.passed).length;
+    const skippedRuns = results.filter(allSkipped).length;
+    const skippedSteps = results.reduce((n, r) => n + r.skipped.length, 0);
+    const seconds = (performance.now() - started) / 1000;
+    const skipped = [
+      skippedRuns ? `, ${skippedRuns} skipped` : '',
+      skippedSteps ? ` (${skippedSteps} steps skipped)` : '',
+    ].join('');
+    const summary = `${results.length - failed - skippedRuns} passed, ${failed} failed${skipped} (${results.length} runs in ${seconds.toFixed(1)} s, ${(results.length / seconds).toFixed(1)} runs/s)`;
+    if (args.reporter === 'pretty') {
+      process.stdout.write(`\n${summary}\n`);
+      return failed ? 1 : 0;
+    }
+    const report = args.reporter === 'junit' ? junit(results) : json(results);
+    const file = join(out, REPORT_FILES[args.reporter]);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(file, report);
+    process.stdout.write(report);
+    process.stderr.write(`\n${summary}\n${args.reporter} report: ${file}\n`);
     return failed ? 1 : 0;
+  } finally {
+    await stopUnusedWorkers();
   }
-  const report = args.reporter === 'junit' ? junit(results) : json(results);
-  const file = join(out, REPORT_FILES[args.reporter]);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(file, report);
-  process.stdout.write(report);
-  process.stderr.write(`\n${summary}\n${args.reporter} report: ${file}\n`);
-  return failed ? 1 : 0;
 }
 
 /** The report file each machine-readable reporter writes under --out. */

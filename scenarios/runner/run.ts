@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import {
-  type Agent,
-  agentFromFixture,
-  type Fixture,
-  loadFixtureFile,
-  type ReproPack,
-} from '../../emulator/index.ts';
+import { type Agent, agentFromFixture, type Fixture, type ReproPack } from '../../emulator/index.ts';
 import { type NameProblem, nameProblems } from './check-names.ts';
 import { CustomerActor } from './customer-actor.ts';
 import type { EmulatorKeeper } from './emulator-keeper.ts';
+import { scenarioFixtureFile } from './fixture-files.ts';
 import { flowFailureWarnings } from './flow-warnings.ts';
 import { InProcessWorld } from './in-process-world.ts';
 import type { LoadedScenario, ScenarioStep } from './load.ts';
@@ -284,7 +279,7 @@ async function createWorld(
   const fixture: Fixture | undefined =
     scenario.fixture === 'default'
       ? undefined
-      : loadFixtureFile(resolve(dirname(scenario.file), scenario.fixture));
+      : scenarioFixtureFile(resolve(dirname(scenario.file), scenario.fixture));
   const bridge: BridgeOptions = {
     channel,
     seed: options.seed ?? scenario.seed,

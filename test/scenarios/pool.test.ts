@@ -7,7 +7,7 @@ import { loadScenarios, runScenarios, type ScenarioResult } from '../../scenario
 import { runCommand } from '../support/run-command.ts';
 
 /**
- * Runs on worker threads (`--jobs N`): the same results, transcripts and order as one run after another,
+ * Runs N at a time (`--jobs N`: one in this thread, the others on worker threads): the same results, transcripts and order as one run after another,
  * and onResult called in the runs' order.
  */
 const library = fileURLToPath(new URL('../../scenarios/library', import.meta.url));
@@ -52,12 +52,12 @@ async function junitRun(jobs: string) {
 }
 
 describe('the scenario pool', () => {
-  it('two worker threads give exactly the serial results, in the serial order', async () => {
+  it('three jobs (this thread and two workers) give exactly the serial results, in the serial order', async () => {
     const scenarios = loadScenarios(names.map((n) => `${library}/${n}`));
     const serial = await runScenarios(scenarios);
     const seen: string[] = [];
     const pooled = await runScenarios(scenarios, {
-      jobs: 2,
+      jobs: 3,
       onResult: (r) => seen.push(`${r.file} ${r.channel}`),
     });
     expect(pooled.map(comparable)).toEqual(serial.map(comparable));
@@ -75,4 +75,21 @@ describe('the scenario pool', () => {
     expect(two.progress).toEqual(one.progress);
     expect(one.progress.length).toBeGreaterThan(4);
   }, 120_000);
+
+  it('--jobs above the number of runs: the one run passes and the command exits 0 (workers started ahead unused)', async () => {
+    const file = join(library, 'customer-leaves.yaml');
+    const run = await runCommand(process.execPath, [
+      bin,
+      'scenarios',
+      file,
+      '--channel',
+      'webchat',
+      '--jobs',
+      '4',
+      '--out',
+      join(outRoot, 'one-run'),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/1 passed, 0 failed \(1 runs in/);
+  }, 60_000);
 });
