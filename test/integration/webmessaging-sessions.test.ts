@@ -149,6 +149,20 @@ describe('Web Messaging guest sessions', () => {
       class: 'StructuredMessage',
       body: { text: 'ping', direction: 'Inbound', metadata: { durationSeconds: '600' } },
     });
+    expect((health.body as { metadata: Record<string, string> }).metadata.customMessageId).toBe(
+      health.tracingId,
+    );
+    // Without a tracingId the echo has neither the key nor a customMessageId (not even a null one).
+    guest.send({ token, action: 'echo', message: { type: 'Text', text: 'untraced' } });
+    const untraced = await guest.next(
+      (f) => (f.body as { text?: string } | undefined)?.text === 'untraced',
+      'the untraced echo',
+    );
+    expect('tracingId' in untraced).toBe(false);
+    expect(Object.keys((untraced.body as { metadata: object }).metadata).sort()).toEqual([
+      'durationSeconds',
+      'expirationDate',
+    ]);
     expect(guest.frames.some((f) => f.class === 'SessionExpiredEvent')).toBe(false);
 
     emulator.clock.advance(1000);

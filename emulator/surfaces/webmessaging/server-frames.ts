@@ -14,14 +14,9 @@ export function serverFrame(
   tracingId?: string,
   code = 200,
 ): string {
-  const frame = {
-    type,
-    class: className,
-    code,
-    body,
-    ...(tracingId === undefined ? {} : { tracingId }),
-  };
-  return JSON.stringify(frame);
+  // One literal, not `...(tracingId === undefined ? {} : { tracingId })`: a spread builds a slow
+  // dictionary-mode object on every frame (about twice the time); JSON leaves an undefined tracingId out.
+  return JSON.stringify({ type, class: className, code, body, tracingId });
 }
 
 /** `class:"string"` errors, or a TooManyRequestsErrorMessage (frame code 429, errorCode 4029). */

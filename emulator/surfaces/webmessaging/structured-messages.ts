@@ -138,7 +138,8 @@ export function healthCheckBody(
     text,
     direction: 'Inbound',
     metadata: {
-      ...(tracingId === undefined ? {} : { customMessageId: tracingId }),
+      // Left undefined rather than spread in (slow on every echo); the frame's JSON leaves it out.
+      customMessageId: tracingId,
       durationSeconds: String(session.durationSeconds),
       expirationDate: String(Math.floor(session.expiresAt / 1000)),
     },
