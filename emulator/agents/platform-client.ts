@@ -1,3 +1,5 @@
+import { requestText } from './http-text.ts';
+
 /** Where an OAuth client logs in and calls the platform API (one origin for an emulator, two for an org). */
 export interface PlatformHosts {
   loginBase: string;
@@ -48,19 +50,20 @@ export class PlatformClient {
     mayLogInAgain: boolean,
   ): Promise<unknown> {
     if (!this.#token) await this.#login();
-    const res = await fetch(`${this.hosts.apiBase}${path}`, {
+    const res = await requestText(
       method,
-      headers: { authorization: `Bearer ${this.#token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const parsed = jsonOrText(await res.text());
+      `${this.hosts.apiBase}${path}`,
+      { authorization: `Bearer ${this.#token}`, 'content-type': 'application/json' },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    const parsed = jsonOrText(res.text);
     if (res.status === 404 && notFoundIsUndefined) return undefined;
     const code = (parsed as { code?: string } | undefined)?.code;
     if (res.status === 401 && mayLogInAgain) {
       this.#token = undefined;
       return this.#request(method, path, body, notFoundIsUndefined, false);
     }
-    if (!res.ok)
+    if (!ok(res.status))
       throw new PlatformCallError(
         `${this.label}: ${method} ${path} failed with ${res.status} ${code ?? ''}`.trimEnd(),
         res.status,
@@ -71,16 +74,17 @@ export class PlatformClient {
   }
 
   async #login(): Promise<void> {
-    const res = await fetch(`${this.hosts.loginBase}/oauth/token`, {
-      method: 'POST',
-      headers: {
+    const res = await requestText(
+      'POST',
+      `${this.hosts.loginBase}/oauth/token`,
+      {
         authorization: `Basic ${Buffer.from(`${this.client.id}:${this.client.secret}`).toString('base64')}`,
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: 'grant_type=client_credentials',
-    });
-    const parsed = jsonOrText(await res.text());
-    if (!res.ok)
+      'grant_type=client_credentials',
+    );
+    const parsed = jsonOrText(res.text);
+    if (!ok(res.status))
       throw new PlatformCallError(
         `${this.label}: login failed with ${res.status}`,
         res.status,
@@ -90,6 +94,8 @@ export class PlatformClient {
     this.#token = (parsed as { access_token: string }).access_token;
   }
 }
+
+const ok = (status: number) => status >= 200 && status < 300;
 
 /** A body as JSON when it is JSON (a gateway in front of a real org may answer HTML). */
 function jsonOrText(text: string): unknown {

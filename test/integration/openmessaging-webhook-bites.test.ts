@@ -12,6 +12,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { defaultFixture } from '../../emulator/index.ts';
 import { bearerFor, clients, expectApiError } from '../support/api.ts';
 import { startEmulator, type TestEmulator } from '../support/emulators.ts';
+import { TLS_CERT, TLS_KEY } from '../support/tls-cert.ts';
 
 /**
  * How the emulator delivers Open Messaging outbound webhooks to an integration's
@@ -33,26 +34,6 @@ const SECRET = 'webhook-bites-secret-0123';
 const MSG = '/api/v2/conversations/messages';
 const INTEGRATIONS = '/api/v2/conversations/messaging/integrations/open';
 const HOOK_PATH = '/genesys/webhook';
-
-// A self-signed certificate for 127.0.0.1 (EC P-256, valid until 2126), for the https receiver only.
-const TLS_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgVmw5PovY8fx37Bgh
-twEUeQ+rOtLV1nhgBR+ipd9BysGhRANCAARr9/GuZSzb2JdCzrE0GIvQR9Mg644M
-k2kOZudnKzpDoPlD35bvV5P9XmI6E9fOSh0Gez/AN+DIaSdhxGM20iBb
------END PRIVATE KEY-----
-`;
-const TLS_CERT = `-----BEGIN CERTIFICATE-----
-MIIBkDCCATagAwIBAgIUZ/o/Qq9YECis/b1M8YyLDoqzOogwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTIwMzAwMDcwM1oYDzIxMjYxMTA5
-MDAwNzAzWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAARr9/GuZSzb2JdCzrE0GIvQR9Mg644Mk2kOZudnKzpDoPlD35bvV5P9
-XmI6E9fOSh0Gez/AN+DIaSdhxGM20iBbo2QwYjAdBgNVHQ4EFgQUXJvcGUL+GW/2
-X0j/6GCHR4YLcMowHwYDVR0jBBgwFoAUXJvcGUL+GW/2X0j/6GCHR4YLcMowDwYD
-VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0gAMEUC
-IQDEUowPtcoX8vJVziBQH363Yf8gW6n8U7IZ7E5Ryau+kAIgTdJqHmIoSmbNZ88e
-AnYYrLN9bCpMi99W8PBa4KZko+c=
------END CERTIFICATE-----
-`;
 
 /**
  * What the receiver does with the next request: answer with a status (and headers), `hold` (never

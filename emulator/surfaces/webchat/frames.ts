@@ -58,7 +58,12 @@ export class FrameWriter {
   }
 
   #frame(topicName: string, type: string | undefined, eventBody: unknown): string {
-    const metadata = { CorrelationId: this.#correlationIds.uuid(), ...(type === undefined ? {} : { type }) };
-    return JSON.stringify({ topicName, version: '2', eventBody, metadata });
+    // An undefined type is left out by JSON (a conditional spread here cost a slower object per frame).
+    return JSON.stringify({
+      topicName,
+      version: '2',
+      eventBody,
+      metadata: { CorrelationId: this.#correlationIds.uuid(), type },
+    });
   }
 }
