@@ -107,8 +107,10 @@ export async function runInPool(
       ...workers.map(
         (worker) =>
           new Promise<void>((resolve) => {
+            let stopped = false;
             const give = () => {
               if (next >= runs.length) {
+                stopped = true;
                 worker.postMessage('stop');
                 resolve();
                 return;
@@ -125,6 +127,12 @@ export async function runInPool(
             });
             worker.on('error', (error) => {
               fail(error);
+              resolve();
+            });
+            // A worker gone before it was told to stop (its thread exited) would leave its run unanswered.
+            worker.on('exit', (code) => {
+              if (stopped) return;
+              fail(new Error(`a scenario worker stopped (exit code ${code}) before its runs ended`));
               resolve();
             });
             give();
