@@ -160,11 +160,6 @@ export const NotificationFrameSchema = z.looseObject({
   eventBody: z.unknown(),
 });
 
-/** Genesys writes message ids with or without dashes; compare them without. */
-export function sameMessageId(a: string, b: string): boolean {
-  return a.replaceAll('-', '').toLowerCase() === b.replaceAll('-', '').toLowerCase();
-}
-
 /** A page of `GET /api/v2/routing/queues`: the queue ids the bridge subscribes to. */
 export const QueueListingSchema = z.looseObject({
   entities: z.array(z.looseObject({ id: z.string().min(1) })).default([]),

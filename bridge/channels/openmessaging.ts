@@ -150,6 +150,10 @@ export class OpenMessagingAdapter implements ChannelAdapter, HubSession {
         path: `${path}/messages/${encodeURIComponent(id)}`,
         retry: 'idempotent',
       });
+      // A message Genesys no longer has is not this one; any other refusal leaves the question open, and
+      // answering "not sent" then would make the session send it again: a duplicate for the agent.
+      if (one.status === 404) continue;
+      if (one.status !== 200) throw new BridgeFailure(platformCallError('reading a customer message', one));
       const found = one.body as { textBody?: unknown; normalizedMessage?: { text?: unknown } } | undefined;
       const said = typeof found?.textBody === 'string' ? found.textBody : found?.normalizedMessage?.text;
       if (typeof said === 'string' && said.trim() === wanted) {
@@ -284,16 +288,24 @@ export class OpenMessagingAdapter implements ChannelAdapter, HubSession {
     this.#context.events.conversation?.(conversationId);
   }
 
+  /**
+   * The customer's participant id, to disconnect it; undefined when the conversation is gone (404: the
+   * end is reached) or has no customer. A refused or unreadable answer throws, so the end is reported
+   * as failed rather than skipped in silence (the customer would stay connected in Genesys).
+   */
   async #readCustomerParticipant(): Promise<string | undefined> {
     const read = await this.#hub.platform.request({
       method: 'GET',
       path: `/api/v2/conversations/messages/${encodeURIComponent(this.#conversationId ?? '')}`,
       retry: 'idempotent',
     });
+    if (read.status === 404) return undefined;
+    if (read.status !== 200)
+      throw new BridgeFailure(platformCallError('reading the conversation to end it', read));
     const snapshot = ConversationSnapshotSchema.safeParse(read.body);
-    return snapshot.success
-      ? snapshot.data.participants.find((p) => p.purpose === 'customer')?.id
-      : undefined;
+    if (!snapshot.success)
+      throw failure('PROVIDER_UNAVAILABLE', 'Genesys answered the conversation without participants');
+    return snapshot.data.participants.find((p) => p.purpose === 'customer')?.id;
   }
 
   async #receipt(genesysMessageId: string): Promise<void> {
