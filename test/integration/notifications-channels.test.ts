@@ -414,6 +414,7 @@ describe('subscriptions: PUT replaces, POST adds, 1000 topics, Genesys topics on
         'bad.request',
       );
       expect(body.details).toEqual(bad.map((t) => ({ errorCode: 'topic.not.found', fieldName: t })));
+      expect(body.message).toBe(`Not Genesys notification topics: ${bad.join(', ')}`);
       expectApiError(
         await alda.call(
           method,
@@ -681,7 +682,12 @@ describe('conversation topics: which topics a change goes to, with which body', 
     await agent.goOnQueue();
     let cid = '';
     const offered = await framesOf(async () => {
-      cid = await startCustomer(emulator, { queueName: 'Sports Support', text: 'hello' });
+      // Participant Data the customer brings shows on their leg in every body.
+      cid = await startCustomer(emulator, {
+        queueName: 'Sports Support',
+        text: 'hello',
+        attributes: { orderId: 'A-1' },
+      });
     });
     expect([...offered.keys()].sort()).toEqual(
       [aldaT.generic, aldaT.messages, sportsT.generic, sportsT.messages].sort(),
@@ -718,7 +724,7 @@ describe('conversation topics: which topics a change goes to, with which body', 
           name: 'Test Customer',
           purpose: 'customer',
           address: 'Test Customer',
-          attributes: {},
+          attributes: { orderId: 'A-1' },
           ...empty,
           messages: [
             {
@@ -808,7 +814,7 @@ describe('conversation topics: which topics a change goes to, with which body', 
           initialState: 'connected',
           direction: 'inbound',
           held: false,
-          attributes: {},
+          attributes: { orderId: 'A-1' },
           provider: 'PureCloud Messaging',
           // The media topics' MessageDetails: the id is `message.id`.
           messages: [
@@ -1088,6 +1094,59 @@ describe('per-user and per-conversation feeds', () => {
     await socket.settle();
     const later = await framesOf(typing);
     expect([...later.keys()]).toEqual([typingOf(mia.id)]);
+    await socket.close();
+  });
+
+  it("an Open Messaging customer's typing reaches the agent as platform Open, from the customer's own id", async () => {
+    const emulator = await startEmulator();
+    const aldaUser = userNamed(emulator, 'Alda Moore');
+    const typingTopic = `v2.users.${aldaUser.id}.conversations.inbound.typing.event`;
+    const integration = emulator.fixture.openMessaging[0]!;
+    const auth = await bearerFor(emulator, clients(emulator).org);
+    const inbound = (kind: string, payload: object) =>
+      emulator.inject({
+        method: 'POST',
+        url: `/api/v2/conversations/messages/${integration.id}/inbound/open/${kind}`,
+        headers: { authorization: auth },
+        payload,
+      });
+    const from = { id: 'customer-7', idType: 'Opaque', nickname: 'Pat' };
+    await emulator.agent('Alda Moore').goOnQueue();
+    const { socket, framesOf } = await subscriber(emulator, [typingTopic]);
+    const said = await inbound('message', {
+      channel: {
+        from,
+        time: iso(emulator.clock.now()),
+        metadata: { customAttributes: { QueueName: 'General' } },
+      },
+      text: 'hello',
+    });
+    expect(said.statusCode, said.body).toBe(200);
+    await socket.settle();
+    const cid = emulator.conversations.list()[0]!.id;
+    const typed = await framesOf(() =>
+      inbound('event', {
+        channel: { from, time: iso(emulator.clock.now()) },
+        events: [{ eventType: 'Typing' }],
+      }),
+    );
+    expect(typed.get(typingTopic)?.map((f) => f.eventBody)).toEqual([
+      {
+        conversationId: cid,
+        normalizedMessage: {
+          channel: {
+            id: integration.id,
+            platform: 'Open',
+            to: { id: integration.id },
+            from: { nickname: 'Pat', id: 'customer-7', idType: 'Opaque' },
+            time: iso(emulator.clock.now()),
+          },
+          type: 'Event',
+          direction: 'Inbound',
+          events: [{ eventType: 'Typing', typing: { type: 'On', duration: 5000 } }],
+        },
+      },
+    ]);
     await socket.close();
   });
 
