@@ -1097,6 +1097,25 @@ describe('per-user and per-conversation feeds', () => {
     await socket.close();
   });
 
+  it("a customer's typing changes no conversation: no frame on the conversation topics, only the typing event", async () => {
+    const emulator = await startEmulator();
+    const aldaUser = userNamed(emulator, 'Alda Moore');
+    const aldaT = userTopics(aldaUser.id);
+    const typingTopic = `v2.users.${aldaUser.id}.conversations.inbound.typing.event`;
+    const agent = emulator.agent('Alda Moore');
+    await agent.goOnQueue();
+    const cid = await startCustomer(emulator, { queueName: 'General', text: 'hello' });
+    await agent.nextAlert();
+    await agent.answer();
+    const { socket, framesOf } = await subscriber(emulator, [aldaT.generic, aldaT.messages, typingTopic]);
+    await socket.settle();
+    const typed = await framesOf(() =>
+      emulator.inject({ method: 'POST', url: `/__emulator/conversations/${cid}/typing` }),
+    );
+    expect([...typed.keys()]).toEqual([typingTopic]);
+    await socket.close();
+  });
+
   it("an Open Messaging customer's typing reaches the agent as platform Open, from the customer's own id", async () => {
     const emulator = await startEmulator();
     const aldaUser = userNamed(emulator, 'Alda Moore');
