@@ -174,6 +174,9 @@ export class EmulatorControl {
       flow = deployment.flow;
     }
     const core = runtime.conversations;
+    const how = flow !== undefined ? { flow } : { queueName: body.queueName!, priority: body.priority };
+    // Refused before the conversation exists: an unknown flow or queue leaves nothing behind.
+    core.assertRoutable(how);
     const conversation = core.start({
       mediaType: body.mediaType,
       channel: body.channel,
@@ -182,10 +185,7 @@ export class EmulatorControl {
       ...(body.deploymentId === undefined ? {} : { deploymentId: body.deploymentId }),
     });
     if (body.text !== undefined) core.customerMessage(conversation.id, body.text);
-    core.route(
-      conversation,
-      flow !== undefined ? { flow } : { queueName: body.queueName!, priority: body.priority },
-    );
+    core.route(conversation, how);
     return conversation;
   }
 

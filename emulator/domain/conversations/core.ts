@@ -1,3 +1,4 @@
+import type { LoadedFlow } from '../architect/index.ts';
 import type { Principal } from '../auth.ts';
 import type { DomainContext } from '../context.ts';
 import { ApiError, errors } from '../errors.ts';
@@ -37,6 +38,9 @@ export type TransferTarget = { queueId?: string; queueName?: string } | { userId
  * operations; none of them knows about HTTP or sockets. Errors are catalogue ApiErrors, thrown before
  * anything changes, so a refused request leaves the conversation exactly as it was.
  */
+/** How a new conversation is routed: through an inbound flow, or straight to a queue by name. */
+export type RouteHow = { flow: string } | { queueName: string; priority?: number };
+
 export class ConversationCore {
   readonly #ctx: DomainContext;
   readonly #router: AcdRouter;
@@ -72,20 +76,32 @@ export class ConversationCore {
    * Starts routing: the deployment's inbound flow decides the queue, or the named queue is used
    * directly (WebChat without a flow). A flow that disconnects ends the conversation.
    */
-  route(conversation: Conversation, how: { flow: string } | { queueName: string; priority?: number }): void {
-    const ctx = this.#ctx;
-    if ('flow' in how) {
-      const flow = this.#flows().get(how.flow);
-      if (!flow) throw errors.notFound(`flow ${how.flow}`);
-      const result = runInboundFlow(ctx, conversation, flow);
+  route(conversation: Conversation, how: RouteHow): void {
+    const target = this.#target(how);
+    if ('flow' in target) {
+      const result = runInboundFlow(this.#ctx, conversation, target.flow);
       if (result.kind === 'transfer')
-        this.#router.enqueue(conversation, result.queueId, result.priority, `flow ${flow.name}`);
+        this.#router.enqueue(conversation, result.queueId, result.priority, `flow ${target.flow.name}`);
       else this.#end(conversation, `flow disconnected: ${result.reason}`, 'endpoint');
       return;
     }
-    const queue = ctx.org().queueByName(how.queueName, ctx.fidelity.queueNameMatch === 'exact');
+    this.#router.enqueue(conversation, target.queueId, target.priority, 'routing target');
+  }
+
+  /** Throws route's 404 for an unknown flow or queue, before anything is created for a conversation. */
+  assertRoutable(how: RouteHow): void {
+    this.#target(how);
+  }
+
+  #target(how: RouteHow): { flow: LoadedFlow } | { queueId: string; priority: number } {
+    if ('flow' in how) {
+      const flow = this.#flows().get(how.flow);
+      if (!flow) throw errors.notFound(`flow ${how.flow}`);
+      return { flow };
+    }
+    const queue = this.#ctx.org().queueByName(how.queueName, this.#ctx.fidelity.queueNameMatch === 'exact');
     if (!queue) throw errors.notFound(`queue named ${how.queueName}`, { entityName: how.queueName });
-    this.#router.enqueue(conversation, queue.id, how.priority ?? 0, 'routing target');
+    return { queueId: queue.id, priority: how.priority ?? 0 };
   }
 
   customerMessage(conversationId: string, text: string, bodyType?: string): ConversationMessage {

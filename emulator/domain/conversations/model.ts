@@ -102,7 +102,3 @@ export function customerOf(conversation: Conversation): Participant {
 export function isActive(p: Participant): boolean {
   return p.state === 'alerting' || p.state === 'connected';
 }
-
-export function isEnded(conversation: Conversation): boolean {
-  return conversation.endTime !== undefined;
-}
