@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { defaultFixture, type StartEmulatorOptions } from '../../emulator/index.ts';
-import { bearerFor, clients, expectApiError } from '../support/api.ts';
-import { startEmulator } from '../support/emulators.ts';
+import { expectApiError } from '../support/api.ts';
+import { conversationWorld, type Method, MSG } from '../support/conversation-world.ts';
 import { withMessengerFlow } from '../support/fixtures.ts';
 import { buildFlowYaml } from '../support/flow-yaml.ts';
 import { webhookReceiver } from '../support/openmessaging-receiver.ts';
@@ -22,45 +22,16 @@ import { Guest, type Wire } from '../support/webmessaging.ts';
  * QueueName attribute, else to General.
  */
 
-const MSG = '/api/v2/conversations/messages';
 const FLOW = 'Bot Handoff Message Flow';
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 async function world(options: StartEmulatorOptions = {}) {
-  const emulator = await startEmulator(options);
-  const fx = emulator.fixture;
-  const userId = (name: string) => fx.users.find((u) => u.name === name)!.id;
-  const as = async (name?: string) => {
-    const client =
-      name === undefined
-        ? clients(emulator).org
-        : fx.clients.find((c) => c.user !== undefined && c.user === userId(name))!;
-    const authorization = await bearerFor(emulator, client);
-    return (method: Method, url: string, payload?: unknown) =>
-      emulator.inject({
-        method,
-        url,
-        headers: { authorization },
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
-  };
-  const org = await as();
-  const conversation = (cid: string) => emulator.conversations.get(cid)!;
-  const legOf = (cid: string, name: string) =>
-    conversation(cid)
-      .participants.filter((p) => p.userId === userId(name))
-      .at(-1)!;
+  const base = await conversationWorld(options);
+  const { emulator, conversation } = base;
   const legs = (cid: string, purpose: string) =>
     conversation(cid).participants.filter((p) => p.purpose === purpose);
-  /** The media view of one participant, as GET /conversations/messages/{id} shows it. */
-  const wire = async (cid: string, pid: string): Promise<Wire> => {
-    const view = await org('GET', `${MSG}/${cid}`);
-    expect(view.statusCode, view.body).toBe(200);
-    return view.json().participants.find((p: Wire) => p.id === pid);
-  };
   const ofType = (type: string, cid: string) =>
     emulator.events.list({ conversationId: cid, type: [type] }).map((e) => e.data as Wire);
-  return { emulator, fx, userId, as, org, conversation, legOf, legs, wire, ofType };
+  return { ...base, legs, ofType };
 }
 
 type World = Awaited<ReturnType<typeof world>>;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { defaultFixture, type StartEmulatorOptions } from '../../emulator/index.ts';
-import { bearerFor, clients, expectApiError } from '../support/api.ts';
-import { startEmulator, type TestEmulator } from '../support/emulators.ts';
+import { expectApiError } from '../support/api.ts';
+import { type Api, conversationWorld, MSG } from '../support/conversation-world.ts';
 import { webhookReceiver } from '../support/openmessaging-receiver.ts';
 import { Guest, type Wire } from '../support/webmessaging.ts';
 
@@ -19,10 +19,6 @@ import { Guest, type Wire } from '../support/webmessaging.ts';
  * The default org: Dena Lakin (Shoes Support, General; one message at a time), Mia Welch (Sports, Shoes,
  * General), Alda Moore (Grocery, Sports, General). Every agent starts off queue; queues ring for 30 s.
  */
-
-const MSG = '/api/v2/conversations/messages';
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-type Api = (method: Method, url: string, payload?: unknown) => ReturnType<TestEmulator['inject']>;
 
 /** The events the conversation core emits (routing and token events are left out). */
 const CORE_EVENTS = [
@@ -41,39 +37,10 @@ const CORE_EVENTS = [
 ];
 
 async function world(options: StartEmulatorOptions = {}) {
-  const emulator = await startEmulator(options);
-  const fx = emulator.fixture;
-  const userId = (name: string) => fx.users.find((u) => u.name === name)!.id;
-  /** The platform API as one agent (by name), or as the org-level client (no user behind it). */
-  const as = async (name?: string): Promise<Api> => {
-    const client =
-      name === undefined
-        ? clients(emulator).org
-        : fx.clients.find((c) => c.user !== undefined && c.user === userId(name))!;
-    const authorization = await bearerFor(emulator, client);
-    return (method, url, payload) =>
-      emulator.inject({
-        method,
-        url,
-        headers: { authorization },
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
-  };
-  const org = await as();
-  const conversation = (cid: string) => emulator.conversations.get(cid)!;
-  /** The newest leg of this agent in the conversation. */
-  const legOf = (cid: string, name: string) =>
-    conversation(cid)
-      .participants.filter((p) => p.userId === userId(name))
-      .at(-1)!;
+  const base = await conversationWorld(options);
+  const { emulator, fx, org, conversation } = base;
   const customerOf = (cid: string) => conversation(cid).participants.find((p) => p.purpose === 'customer')!;
   const acdLegs = (cid: string) => conversation(cid).participants.filter((p) => p.purpose === 'acd');
-  /** The media view (MessageMediaParticipant: state as the API shows it, terminated included). */
-  const wire = async (cid: string, pid: string): Promise<Wire> => {
-    const view = await org('GET', `${MSG}/${cid}`);
-    expect(view.statusCode, view.body).toBe(200);
-    return view.json().participants.find((p: Wire) => p.id === pid);
-  };
   const generic = async (cid: string): Promise<Wire> =>
     (await org('GET', `/api/v2/conversations/${cid}`)).json();
   /** The core's events on this conversation after `afterSeq`, as [type, data]. */
@@ -84,22 +51,7 @@ async function world(options: StartEmulatorOptions = {}) {
       .map((e) => [e.type, e.data]);
   const now = () => new Date(emulator.clock.now()).toISOString();
   const code = (name: string) => fx.wrapupCodes.find((c) => c.name === name)!.id!;
-  return {
-    emulator,
-    fx,
-    userId,
-    as,
-    org,
-    conversation,
-    legOf,
-    customerOf,
-    acdLegs,
-    wire,
-    generic,
-    story,
-    now,
-    code,
-  };
+  return { ...base, customerOf, acdLegs, generic, story, now, code };
 }
 
 type World = Awaited<ReturnType<typeof world>>;
