@@ -48,8 +48,8 @@ export interface RunScenariosOptions extends RunOptions {
   channel?: ScenarioChannel;
   /**
    * Runs at once: one in this thread, each other on a worker thread (1: one after another in this
-   * thread, the default here; the command defaults to one per core). Runs against a `target` are always one at a time: each
-   * resets the target.
+   * thread, the default here; the command defaults to one per core). Runs against a `target` are
+   * always one at a time: each resets the target.
    */
   jobs?: number;
   /** Called with each result, in the order of the runs, as soon as it and every earlier one ended. */

@@ -40,7 +40,8 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
     ...(targetFixture ? { targetFixture } : {}),
   };
 
-  // On worker threads, one per core by default; one at a time against a target (each run resets it).
+  // One per core by default (this thread and worker threads); one at a time against a target (each run
+  // resets it).
   const jobs = args.target === undefined ? (args.jobs ?? defaultJobs()) : 1;
   // The pool's workers boot while this thread reads and checks the scenario files.
   const stopUnusedWorkers = startPoolWorkers(jobs - 1);

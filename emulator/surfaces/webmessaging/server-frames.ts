@@ -14,8 +14,8 @@ export function serverFrame(
   tracingId?: string,
   code = 200,
 ): string {
-  // One literal, not `...(tracingId === undefined ? {} : { tracingId })`: a spread builds a slow
-  // dictionary-mode object on every frame (about twice the time); JSON leaves an undefined tracingId out.
+  // One literal, not `...(tracingId === undefined ? {} : { tracingId })`: the spread's copy took about
+  // half of building an echo frame; JSON leaves an undefined tracingId out.
   return JSON.stringify({ type, class: className, code, body, tracingId });
 }
 
