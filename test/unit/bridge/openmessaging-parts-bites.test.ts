@@ -2,17 +2,15 @@ import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { OpenMessagingHub } from '../../../bridge/channels/openmessaging-hub.ts';
-import { ConversationPresence } from '../../../bridge/channels/openmessaging-presence.ts';
 import { hubSignature, verifyHubSignature } from '../../../bridge/channels/openmessaging-signature.ts';
 import { MAX_WEBHOOK_BYTES, OpenMessagingWebhook } from '../../../bridge/channels/openmessaging-webhook.ts';
-import type { ConversationSnapshot } from '../../../bridge/channels/openmessaging-wire.ts';
 import { ManualClock } from '../../../bridge/clock.ts';
 import { resolveBridgeConfig } from '../../../bridge/config.ts';
 
 /**
- * The Open Messaging receiving end and its pieces, as Genesys and the bot see them: the webhook listener a
- * user mounts in their own HTTP server (what it answers to each POST, over real loopback HTTP), the
- * signature check, and the participants read off conversation snapshots (joined, left, transferred, ended).
+ * The Open Messaging receiving end, as Genesys and the bot see it: the webhook listener a user mounts in
+ * their own HTTP server (what it answers to each POST, over real loopback HTTP) and the signature check.
+ * (Reading participants off snapshots, edges included, is in openmessaging-presence.test.ts.)
  */
 
 const INTEGRATION = '0f8e2d7a-1b2c-4d3e-9f00-123456789abc';
@@ -215,111 +213,5 @@ describe('the X-Hub-Signature-256 check, edges', () => {
 
   it('tolerates spaces around the digest', () => {
     expect(verifyHubSignature(SECRET, raw, `sha256= ${digest} `)).toBe(true);
-  });
-});
-
-type P = ConversationSnapshot['participants'][number];
-const T = (s: number) => Date.UTC(2026, 0, 1, 9, 0, s);
-const customer = (state = 'connected', endTime?: number): P => ({
-  id: 'c',
-  purpose: 'customer',
-  state,
-  ...(endTime ? { endTime } : {}),
-});
-const agent = (id: string, state: string, extra: Partial<P> = {}): P => ({
-  id,
-  purpose: 'agent',
-  state,
-  user: { id: `user-${id}`, name: `Agent ${id}` },
-  startTime: T(1),
-  ...(state === 'connected' || state === 'disconnected' ? { connectedTime: T(2) } : {}),
-  ...extra,
-});
-const snap = (...participants: P[]): ConversationSnapshot => ({ id: 'conv', participants });
-const info = (id: string) => ({ id: `user-${id}`, displayName: `Agent ${id}` });
-
-describe('ConversationPresence, edges', () => {
-  it('the current agent is the latest one connected; after the end there is none', () => {
-    const p = new ConversationPresence();
-    p.update(snap(customer(), agent('a', 'connected'), agent('b', 'connected')));
-    expect(p.agent).toEqual(info('b'));
-    p.update(snap(customer('disconnected', T(9)), agent('a', 'connected'), agent('b', 'connected')));
-    expect(p.agent).toBeUndefined();
-  });
-
-  it('an agent who was alerted and never answered neither joins nor leaves', () => {
-    const p = new ConversationPresence();
-    const declined: P = { id: 'a', purpose: 'agent', state: 'disconnected', startTime: T(1), endTime: T(3) };
-    expect(p.update(snap(customer(), declined))).toEqual([]);
-    expect(p.agent).toBeUndefined();
-  });
-
-  it('the customer is found by purpose (not the first participant); no customer is no end', () => {
-    const p = new ConversationPresence();
-    const oldAcd: P = { id: 'q', purpose: 'acd', state: 'disconnected', startTime: T(0), endTime: T(1) };
-    expect(p.update(snap(oldAcd, customer(), agent('a', 'connected')))).toEqual([
-      { kind: 'joined', agent: info('a'), at: T(2) },
-    ]);
-    expect(p.update(snap(agent('a', 'connected')))).toEqual([]);
-    expect(p.ended).toBe(false);
-  });
-
-  it('an agent who left while the customer stayed is not reported leaving again at the end', () => {
-    const p = new ConversationPresence();
-    p.update(snap(customer(), agent('a', 'connected')));
-    const gone = agent('a', 'disconnected', { disconnectType: 'client', endTime: T(4) });
-    expect(p.update(snap(customer(), gone))).toHaveLength(1);
-    expect(p.update(snap(customer('disconnected', T(9)), gone))).toEqual([
-      { kind: 'ended', hadAgent: true, at: T(9) },
-    ]);
-  });
-
-  it('agent legs with only a user id and name, and legs without times, report no time', () => {
-    const p = new ConversationPresence();
-    const bare: P = { id: 'a', purpose: 'agent', state: 'connected', userId: 'u-a', name: 'Ann' };
-    expect(p.update(snap(customer(), bare))).toStrictEqual([
-      { kind: 'joined', agent: { id: 'u-a', displayName: 'Ann' } },
-    ]);
-    const anonymous: P = { id: 'b', purpose: 'agent', state: 'connected' };
-    expect(p.update(snap(customer(), bare, anonymous))).toStrictEqual([{ kind: 'joined', agent: {} }]);
-  });
-
-  it('where a transfer went: a queue when an ACD leg follows (even with an agent), an agent, else unknown', () => {
-    const target = (...after: P[]) => {
-      const p = new ConversationPresence();
-      p.update(snap(customer(), agent('a', 'connected')));
-      const left = agent('a', 'disconnected', { disconnectType: 'transfer', endTime: T(5) });
-      return p.update(snap(customer(), left, ...after)).find((c) => c.kind === 'transferred');
-    };
-    const acd: P = { id: 'q2', purpose: 'acd', state: 'connected', startTime: T(5) };
-    const b = agent('b', 'alerting', { startTime: T(6) });
-    const flow: P = { id: 'w', purpose: 'workflow', state: 'connected', startTime: T(5) };
-    const earlier: P = { id: 'x', purpose: 'agent', state: 'disconnected', startTime: T(0) };
-    const untimed: P = { id: 'y', purpose: 'agent', state: 'alerting' };
-    expect(target(acd, b)).toMatchObject({ to: 'queue' });
-    expect(target(b, flow)).toMatchObject({ to: 'agent' });
-    expect(target(flow)).toMatchObject({ to: 'unknown' });
-    expect(target(earlier, untimed)).toMatchObject({ to: 'unknown' });
-  });
-
-  it('a leg that started and ended in the same instant is not its own transfer target', () => {
-    const p = new ConversationPresence();
-    const quick = agent('a', 'connected', { startTime: T(5), connectedTime: T(5) });
-    p.update(snap(customer(), quick));
-    const left = { ...quick, state: 'disconnected', disconnectType: 'transfer', endTime: T(5) };
-    expect(p.update(snap(customer(), left)).find((c) => c.kind === 'transferred')).toMatchObject({
-      to: 'unknown',
-    });
-  });
-
-  it('a transfer without an end time has no known target', () => {
-    const p = new ConversationPresence();
-    p.update(snap(customer(), agent('a', 'connected')));
-    const left = agent('a', 'disconnected', { disconnectType: 'transfer' });
-    const b = agent('b', 'alerting', { startTime: T(6) });
-    expect(p.update(snap(customer(), left, b))).toStrictEqual([
-      { kind: 'left', agent: info('a'), continues: true },
-      { kind: 'transferred', from: info('a'), to: 'unknown' },
-    ]);
   });
 });

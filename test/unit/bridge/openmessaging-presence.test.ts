@@ -106,3 +106,89 @@ describe('ConversationPresence', () => {
     ).toEqual([{ kind: 'left', agent: info('a'), continues: true, at: T(4) }]);
   });
 });
+
+describe('ConversationPresence, edges', () => {
+  it('the current agent is the latest one connected; after the end there is none', () => {
+    const p = new ConversationPresence();
+    p.update(snap(customer(), agent('a', 'connected'), agent('b', 'connected')));
+    expect(p.agent).toEqual(info('b'));
+    p.update(snap(customer('disconnected', T(9)), agent('a', 'connected'), agent('b', 'connected')));
+    expect(p.agent).toBeUndefined();
+  });
+
+  it('an agent who was alerted and never answered neither joins nor leaves', () => {
+    const p = new ConversationPresence();
+    const declined: P = { id: 'a', purpose: 'agent', state: 'disconnected', startTime: T(1), endTime: T(3) };
+    expect(p.update(snap(customer(), declined))).toEqual([]);
+    expect(p.agent).toBeUndefined();
+  });
+
+  it('the customer is found by purpose (not the first participant); no customer is no end', () => {
+    const p = new ConversationPresence();
+    const oldAcd: P = { id: 'q', purpose: 'acd', state: 'disconnected', startTime: T(0), endTime: T(1) };
+    expect(p.update(snap(oldAcd, customer(), agent('a', 'connected')))).toEqual([
+      { kind: 'joined', agent: info('a'), at: T(2) },
+    ]);
+    expect(p.update(snap(agent('a', 'connected')))).toEqual([]);
+    expect(p.ended).toBe(false);
+  });
+
+  it('an agent who left while the customer stayed is not reported leaving again at the end', () => {
+    const p = new ConversationPresence();
+    p.update(snap(customer(), agent('a', 'connected')));
+    const gone = agent('a', 'disconnected', { disconnectType: 'client', endTime: T(4) });
+    expect(p.update(snap(customer(), gone))).toHaveLength(1);
+    expect(p.update(snap(customer('disconnected', T(9)), gone))).toEqual([
+      { kind: 'ended', hadAgent: true, at: T(9) },
+    ]);
+  });
+
+  it('agent legs with only a user id and name, and legs without times, report no time', () => {
+    const p = new ConversationPresence();
+    const bare: P = { id: 'a', purpose: 'agent', state: 'connected', userId: 'u-a', name: 'Ann' };
+    expect(p.update(snap(customer(), bare))).toStrictEqual([
+      { kind: 'joined', agent: { id: 'u-a', displayName: 'Ann' } },
+    ]);
+    const anonymous: P = { id: 'b', purpose: 'agent', state: 'connected' };
+    expect(p.update(snap(customer(), bare, anonymous))).toStrictEqual([{ kind: 'joined', agent: {} }]);
+  });
+
+  it('where a transfer went: a queue when an ACD leg follows (even with an agent), an agent, else unknown', () => {
+    const target = (...after: P[]) => {
+      const p = new ConversationPresence();
+      p.update(snap(customer(), agent('a', 'connected')));
+      const left = agent('a', 'disconnected', { disconnectType: 'transfer', endTime: T(5) });
+      return p.update(snap(customer(), left, ...after)).find((c) => c.kind === 'transferred');
+    };
+    const acd: P = { id: 'q2', purpose: 'acd', state: 'connected', startTime: T(5) };
+    const b = agent('b', 'alerting', { startTime: T(6) });
+    const flow: P = { id: 'w', purpose: 'workflow', state: 'connected', startTime: T(5) };
+    const earlier: P = { id: 'x', purpose: 'agent', state: 'disconnected', startTime: T(0) };
+    const untimed: P = { id: 'y', purpose: 'agent', state: 'alerting' };
+    expect(target(acd, b)).toMatchObject({ to: 'queue' });
+    expect(target(b, flow)).toMatchObject({ to: 'agent' });
+    expect(target(flow)).toMatchObject({ to: 'unknown' });
+    expect(target(earlier, untimed)).toMatchObject({ to: 'unknown' });
+  });
+
+  it('a leg that started and ended in the same instant is not its own transfer target', () => {
+    const p = new ConversationPresence();
+    const quick = agent('a', 'connected', { startTime: T(5), connectedTime: T(5) });
+    p.update(snap(customer(), quick));
+    const left = { ...quick, state: 'disconnected', disconnectType: 'transfer', endTime: T(5) };
+    expect(p.update(snap(customer(), left)).find((c) => c.kind === 'transferred')).toMatchObject({
+      to: 'unknown',
+    });
+  });
+
+  it('a transfer without an end time has no known target', () => {
+    const p = new ConversationPresence();
+    p.update(snap(customer(), agent('a', 'connected')));
+    const left = agent('a', 'disconnected', { disconnectType: 'transfer' });
+    const b = agent('b', 'alerting', { startTime: T(6) });
+    expect(p.update(snap(customer(), left, b))).toStrictEqual([
+      { kind: 'left', agent: info('a'), continues: true },
+      { kind: 'transferred', from: info('a'), to: 'unknown' },
+    ]);
+  });
+});
