@@ -20,24 +20,48 @@ import { named } from './surfaces/plugin-name.ts';
 import { webchatSurface } from './surfaces/webchat/index.ts';
 import { webMessagingSurface } from './surfaces/webmessaging/index.ts';
 
-/** Requests in flight and finished, for the handle's waits on a manual clock (runtime.activity). */
+/**
+ * Requests in flight and finished, for the handle's waits on a manual clock (runtime.activity). A
+ * WebSocket upgrade is in flight too until its socket is open or it is refused: its hooks can wait off
+ * the event loop (the WebChat stream verifies its token on the thread pool), and a wait must not take
+ * the emulator for idle meanwhile.
+ */
 function countActivity(app: FastifyInstance, runtime: EmulatorRuntime): void {
   const activity = runtime.activity;
-  // A WebSocket upgrade is hijacked and never answered like a request, so it is not in flight.
-  const upgrade = (request: FastifyRequest) => request.headers.upgrade !== undefined;
-  // Callback hooks: every request passes them, and none waits.
-  const finished = (request: FastifyRequest, _reply: unknown, done: () => void) => {
-    if (!upgrade(request)) activity.inFlight = Math.max(0, activity.inFlight - 1);
+  const pending = new WeakSet<object>();
+  const start = () => {
+    activity.inFlight++;
     activity.count++;
-    done();
   };
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (!upgrade(request)) activity.inFlight++;
+  const end = () => {
+    activity.inFlight = Math.max(0, activity.inFlight - 1);
     activity.count++;
+  };
+  // An upgrade ends once, whichever comes first: its socket opens, it is answered, or the client goes.
+  const endUpgrade = (raw: object) => {
+    if (pending.delete(raw)) end();
+  };
+  // Callback hooks: every request passes them, and none waits.
+  app.addHook('onRequest', (request, _reply, done) => {
+    start();
+    if (request.headers.upgrade !== undefined) {
+      pending.add(request.raw);
+      request.raw.socket?.once?.('close', () => endUpgrade(request.raw));
+    }
     done();
   });
+  const finished = (request: FastifyRequest, _reply: unknown, done: () => void) => {
+    if (request.headers.upgrade !== undefined) endUpgrade(request.raw);
+    else end();
+    done();
+  };
   app.addHook('onResponse', finished);
   app.addHook('onRequestAbort', (request, done) => finished(request, undefined, done));
+  // The websocket plugin opens the socket just before it calls the route's wsHandler.
+  app.addHook('onReady', (done) => {
+    app.websocketServer.on('connection', (_socket: unknown, raw: object) => endUpgrade(raw));
+    done();
+  });
 }
 
 /** How often Node checks the header and request deadlines: a quarter of the shorter one, at most 1 s. */

@@ -56,7 +56,8 @@ export class EmulatorRuntime implements DomainContext {
   readonly guestLinks = new GuestLinks();
   /**
    * How busy the emulator is, for waits on a manual clock: `count` moves with every domain event and
-   * every HTTP request that starts or ends; `inFlight` is the requests not answered yet.
+   * every HTTP request, socket upgrade and Web Messaging guest frame that starts or ends; `inFlight` is
+   * those not finished yet (and webhook deliveries under way).
    */
   readonly activity = { count: 0, inFlight: 0 };
   /** Injected HTTP faults (429/503 answers, slow answers), consumed by the root request hook. */

@@ -44,17 +44,33 @@ export class WaitTimeout extends Error {
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Event-loop turns (each with a poll phase, where loopback I/O lands) a quiet check waits through. */
+const QUIET_TURNS = 8;
+
+/** Whether nothing happens for QUIET_TURNS turns in a row with nothing in flight (resolves at the first thing). */
+async function stillFor(activity: ActivitySource): Promise<boolean> {
+  const seen = activity.count;
+  for (let t = 0; t < QUIET_TURNS; t++) {
+    await turn();
+    if (activity.count !== seen) return false;
+  }
+  return activity.inFlight === 0;
+}
+
 /**
  * Returns once nothing has happened for several event-loop turns in a row, confirmed across timer turns
- * (loopback I/O lands in the poll phase between turns). A request still in flight after ten silent timer
- * turns is taken to be held on the emulator's clock (a slow-answer fault): then the emulator is idle too,
- * and time has to move for it to finish.
+ * (loopback I/O lands in the poll phase between turns; a 1 ms timer lets the poll phase block, so work
+ * finishing off the loop, on the thread pool or in another process, has the time to land).
+ * `confirmations` is how many silent timer turns in a row count as quiet (two by default: a caller
+ * whose activity source cannot see everything gives such work two chances). A request still in flight
+ * after ten silent timer turns is taken to be held on the emulator's clock (a slow-answer fault): then
+ * the emulator is idle too, and time has to move for it to finish.
  */
-export async function untilQuiet(activity: ActivitySource): Promise<void> {
+export async function untilQuiet(activity: ActivitySource, confirmations = 2): Promise<void> {
   let seen = activity.count;
   let stillTurns = 0;
   for (let round = 0; round < 5000; round++) {
-    for (let t = 0; t < 8; t++) {
+    for (let t = 0; t < QUIET_TURNS; t++) {
       await turn();
       if (activity.count !== seen) {
         seen = activity.count;
@@ -68,7 +84,7 @@ export async function untilQuiet(activity: ActivitySource): Promise<void> {
       continue;
     }
     stillTurns++;
-    if (stillTurns >= (activity.inFlight === 0 ? 2 : 10)) return;
+    if (stillTurns >= (activity.inFlight === 0 ? confirmations : 10)) return;
   }
 }
 
@@ -84,15 +100,26 @@ export interface WaitOptions {
  * system clock a wait is an ordinary real-time wait.
  */
 export class ClockWaits {
+  /** The activity count when the last settle ended quiet (-1: none yet). */
+  #quietAt = -1;
+
   constructor(
     private readonly clock: Clock,
     readonly activity: Activity,
     private readonly options: WaitOptions,
   ) {}
 
-  /** Lets in-flight I/O finish. */
-  settle(): Promise<void> {
-    return untilQuiet(this.activity);
+  /**
+   * Lets in-flight I/O finish. The emulator counts everything it has started and not finished (requests,
+   * socket upgrades, guest frames, webhook deliveries), so one silent timer turn is enough here. And
+   * when nothing has happened since the last settle ended quiet, a few silent loop turns are: whatever a
+   * caller started since (a frame, a request) reaches the emulator over loopback within them.
+   */
+  async settle(): Promise<void> {
+    const activity = this.activity;
+    if (activity.count === this.#quietAt && activity.inFlight === 0 && (await stillFor(activity))) return;
+    await untilQuiet(activity, 1);
+    this.#quietAt = activity.count;
   }
 
   /** Waits until `check` returns a value (not undefined), for at most `withinMs` of emulator time. */

@@ -21,6 +21,8 @@ export interface WhiteBoxEmulator extends Emulator, EmulatorDoors {
   readonly clock: ManualClock;
   /** An agent of the org acting through the public platform API, as the handle's `agent(name)`. */
   agent(nameOrId: string): Agent;
+  /** As the handle's settle(): the emulator's own activity quiet. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function whiteBoxEmulator(options: WhiteBoxOptions = {}): Promise<W
         return runtime.fixture;
       },
       inject: (request) => app.inject(request),
+      settle: () => waits.settle(),
       agent(nameOrId) {
         const user = runtime.fixture.users.find((u) => u.name === nameOrId || u.id === nameOrId);
         const known = user && agents.get(user.id);

@@ -27,6 +27,8 @@ const WHITE_BOX: Record<string, string> = {
     "a refused agent request must leave the agent's routing record (store table routing.agents) byte-identical",
   'test/integration/control-plane.test.ts':
     'emits one synthetic conversation-scoped event to check the /__emulator/events conversationId filter',
+  'test/integration/settle-activity.test.ts':
+    'nothing may stay counted as under way (runtime.activity.inFlight) after sockets open, are refused or abandoned',
   'test/integration/webchat-bad-input.test.ts':
     'a refused guest request must leave the table of WebChat chats (webchat.chats) as it was',
   'test/integration/webchat-create.test.ts':

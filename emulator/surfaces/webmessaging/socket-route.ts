@@ -80,9 +80,18 @@ export const guestSocketRoute: FastifyPluginAsync<{ gateway: WebMessagingGateway
         }
         // Frames are JSON text; a binary frame is read as UTF-8 and fails parsing like any bad text.
         const text = rawText(data);
+        // In flight until handled, like a request: some frames wait off the event loop (getJwt signs on
+        // the thread pool), and a manual-clock wait must not take the emulator for idle meanwhile.
+        const activity = gateway.runtime.activity;
+        activity.inFlight++;
+        activity.count++;
         queue = queue
           .then(() => dispatchFrame(gateway, connection, text, request.log))
-          .catch((err: unknown) => request.log.error({ err }, 'web messaging socket failed'));
+          .catch((err: unknown) => request.log.error({ err }, 'web messaging socket failed'))
+          .finally(() => {
+            activity.inFlight = Math.max(0, activity.inFlight - 1);
+            activity.count++;
+          });
       });
       socket.on('close', () => gateway.connections.closed(connection));
     },
