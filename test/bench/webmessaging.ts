@@ -141,7 +141,7 @@ export async function roundTrip(): Promise<void> {
 
     const emulatorRt: number[] = [];
     const toAgent: number[] = [];
-    const sizes = { guest: 0, notification: [] as number[], toGuest: 0 };
+    const sizes = { guest: 0, notification: [] as number[], toGuest: 0, response: 0 };
     let n = 0;
     const emulatorRound = async (record: boolean) => {
       // Outside the timed window: 1 s of emulator time per round, so no session ever sends more than
@@ -168,8 +168,9 @@ export async function roundTrip(): Promise<void> {
             f.class === 'StructuredMessage' && f.body?.direction === 'Outbound' && f.body?.text === reply,
           'the agent reply on the guest socket',
         );
-        await post;
+        const answered = await post;
         if (!record) continue;
+        sizes.response = answered.text.length;
         emulatorRt.push(back.at - t0);
         toAgent.push(seen.at - t0);
         sizes.guest = frame.length;
@@ -197,12 +198,51 @@ export async function roundTrip(): Promise<void> {
       if (replyOverHttp) lastPost = httpOk('POST', `${relay.baseUrl}/`, answer);
       else agentSide.send(answer);
     });
+    // The same relay shaped like the emulator's traffic (bare-ws-server.ts): the agent reads every
+    // notification-sized frame as the bench's agents do, and answers over HTTP.
+    const shapedAgent = await openWs(`ws://127.0.0.1:${relay.port}/?role=shaped-agent`, undefined, (data) => {
+      const q = (JSON.parse(data.toString()) as { q?: { tracingId: string } }).q;
+      if (!q) return; // the notification of its own answer
+      const answer = JSON.stringify({
+        reply: q.tracingId,
+        pad: ''.padEnd(Math.max(0, sizes.toGuest - 40), 'x'),
+      });
+      lastPost = httpOk('POST', `${relay.baseUrl}/shaped`, answer);
+    });
+    const { socket: shapedGuest, inbox: shapedInbox } = await openInbox<{ reply?: string }>(
+      `ws://127.0.0.1:${relay.port}/?role=shaped-guest`,
+    );
+    const shapeRelay = () =>
+      httpOk('POST', `${relay.baseUrl}/shape`, {
+        echo: sizes.toGuest,
+        // Until the first recorded round measures them: about what the emulator sends.
+        notification: sizes.notification.length > 0 ? median(sizes.notification) : 7000,
+        response: sizes.response || 600,
+      });
+
     const relayRt: number[] = [];
     const relayHttpRt: number[] = [];
+    const shapedRt: number[] = [];
     const relayRound = async (record: boolean) => {
-      for (let g = 0; g < CONVERSATIONS * 2; g++) {
+      await shapeRelay();
+      for (let g = 0; g < CONVERSATIONS * 3; g++) {
         const i = n++;
-        replyOverHttp = g % 2 === 1;
+        if (g % 3 === 2) {
+          const frame = JSON.stringify({
+            action: 'onMessage',
+            token: guests[g % CONVERSATIONS]!.guest.token,
+            tracingId: `q-${i}`,
+            message: { type: 'Text', text: `question ${String(i).padStart(6, '0')}` },
+          });
+          shapedInbox.clear(); // the echoes of earlier questions, outside the timed window
+          const t0 = now();
+          shapedGuest.send(frame);
+          const back = await shapedInbox.next((f) => f.reply === `q-${i}`, 'the shaped reply');
+          await lastPost;
+          if (record) shapedRt.push(back.at - t0);
+          continue;
+        }
+        replyOverHttp = g % 3 === 1;
         const frame = JSON.stringify({
           action: 'onMessage',
           token: guests[g % CONVERSATIONS]!.guest.token,
@@ -233,7 +273,10 @@ export async function roundTrip(): Promise<void> {
       'ratio p99': ratio(p(emulatorRt, 99), p(relayRt, 99)),
       'bare relay, agent replies by HTTP POST': latencyRow(relayHttpRt),
       'ratio to that, p50 / p99': `${ratio(p(emulatorRt, 50), p(relayHttpRt, 50))} / ${ratio(p(emulatorRt, 99), p(relayHttpRt, 99))}`,
-      'frames: guest / agent notif. (median) / reply': `${sizes.guest} B / ${median(sizes.notification)} B / ${sizes.toGuest} B`,
+      'that relay shaped like the emulator (same writes and sizes)': latencyRow(shapedRt),
+      'shaped relay / bare HTTP relay, p50 (the shape alone)': ratio(p(shapedRt, 50), p(relayHttpRt, 50)),
+      'emulator / shaped relay, p50 / p99 (the emulator alone)': `${ratio(p(emulatorRt, 50), p(shapedRt, 50))} / ${ratio(p(emulatorRt, 99), p(shapedRt, 99))}`,
+      'frames: guest / agent notif. (median) / reply / POST answer': `${sizes.guest} B / ${median(sizes.notification)} B / ${sizes.toGuest} B / ${sizes.response} B`,
       setup: `${CONVERSATIONS} sessions, ${AGENTS} agents x 25; round robin; 1 s emulator clock per round`,
       'emulator started as': emulatorMode(),
       target: 'ratio <= 3x',
@@ -242,6 +285,8 @@ export async function roundTrip(): Promise<void> {
     for (const { guest } of guests) guest.socket.terminate();
     agentSide.terminate();
     guestSide.terminate();
+    shapedAgent.terminate();
+    shapedGuest.terminate();
   } finally {
     closeHttp();
     await Promise.all([emulator.stop(), relay.stop()]);
