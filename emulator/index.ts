@@ -48,6 +48,7 @@ export {
 } from './inspect/repro-pack.ts';
 export type { SequenceActor, SequenceModel, SequenceStep } from './inspect/sequence.ts';
 export { DataDirError, type RestoreReport } from './store/journal/durable-state.ts';
+export { type GuestSigningKeysPem, guestSigningKeys } from './surfaces/webchat/signing-keys.ts';
 export { packageVersion as version } from './version.ts';
 
 // Event types that other modules add to DomainEvent (declaration merging) are public types too: these

@@ -1,6 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { type Fixture, FixtureError, loadFixtureFile, writeReproPack } from '../../emulator/index.ts';
+import {
+  type Fixture,
+  FixtureError,
+  guestSigningKeys,
+  loadFixtureFile,
+  writeReproPack,
+} from '../../emulator/index.ts';
 import { defaultJobs, runScenarios } from '../index.ts';
 import { parseScenariosArgs, SCENARIOS_USAGE } from './cli-args.ts';
 import { discoverScenarioFiles } from './discover.ts';
@@ -43,8 +49,11 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
   // One per core by default (this thread and worker threads); one at a time against a target (each run
   // resets it).
   const jobs = args.target === undefined ? (args.jobs ?? defaultJobs()) : 1;
-  // The pool's workers boot while this thread reads and checks the scenario files.
+  // The pool's workers boot while this thread reads and checks the scenario files, and the WebChat
+  // guest-token keys are made meanwhile (on the thread pool) rather than during the first WebChat run.
   const stopUnusedWorkers = startPoolWorkers(jobs - 1);
+  if (args.target === undefined && (args.channel === undefined || args.channel === 'webchat'))
+    guestSigningKeys.prepare();
   try {
     let scenarios: LoadedScenario[];
     try {

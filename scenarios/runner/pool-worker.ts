@@ -1,4 +1,5 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { type GuestSigningKeysPem, guestSigningKeys } from '../../emulator/index.ts';
 import { EmulatorKeeper } from './emulator-keeper.ts';
 import type { LoadedScenario } from './load.ts';
 import { type RunOptions, runScenario } from './run.ts';
@@ -19,9 +20,13 @@ export interface PoolJob {
  */
 export function serveScenarioRuns(port: MessagePort): void {
   const emulators = new EmulatorKeeper();
-  port.on('message', (job: PoolJob | 'stop') => {
+  port.on('message', (job: PoolJob | 'stop' | { keys: GuestSigningKeysPem }) => {
     if (job === 'stop') {
       emulators.close().finally(() => port.close());
+      return;
+    }
+    if ('keys' in job) {
+      guestSigningKeys.adopt(job.keys);
       return;
     }
     runScenario(job.scenario, job.channel, { ...job.options, emulators }).then(

@@ -1,18 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  type CryptoKey,
-  exportPKCS8,
-  exportSPKI,
-  generateKeyPair,
-  importPKCS8,
-  importSPKI,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { exportPKCS8, exportSPKI, importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Clock } from '../../domain/clock.ts';
 import { ApiError, errors } from '../../domain/errors.ts';
 import type { KeyKeeper } from '../webmessaging/guest-jwt.ts';
+import { type KeyPair, processKeyPair } from './signing-keys.ts';
 
 /** What a guest token says: which conversation, deployment, member and org it was issued for. */
 export interface GuestClaims {
@@ -30,11 +22,6 @@ const Payload = z.object({
   data: z.object({ conv: z.string().min(1), did: z.string().min(1), sub: z.string().min(1) }),
   org: z.string().min(1),
 });
-
-interface KeyPair {
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-}
 
 /** Names in a data dir's key file: the key pair (PEM) and this emulator's key id. */
 const KEY_NAME = 'webchat.guestToken.rs256';
@@ -178,19 +165,3 @@ export class GuestTokens {
 
 /** Bounds the verified-token memory (one entry per live guest token is plenty). */
 const VERIFIED_CACHE_MAX = 20_000;
-
-/**
- * One RSA key pair per process, made on first use: generating one costs 100-500 ms, which every test
- * and scenario emulator would otherwise pay again. Sharing it between emulators in one process is
- * harmless: tokens still name their conversation, member and deployment, and those are checked.
- */
-let shared: Promise<KeyPair> | undefined;
-function processKeyPair(): Promise<KeyPair> {
-  shared ??= makeKeyPair();
-  return shared;
-}
-
-async function makeKeyPair(): Promise<KeyPair> {
-  // Extractable, so an emulator with a data dir can keep it there.
-  return generateKeyPair('RS256', { extractable: true });
-}
