@@ -37,7 +37,9 @@ function countActivity(app: FastifyInstance, runtime: EmulatorRuntime): void {
     activity.inFlight = Math.max(0, activity.inFlight - 1);
     activity.count++;
   };
-  // An upgrade ends once, whichever comes first: its socket opens, it is answered, or the client goes.
+  // An upgrade ends once, whichever comes first: its socket opens, it is answered (refused), or its
+  // client goes first (fastify's onRequestAbort; the socket's close is a backstop for a handshake the
+  // websocket plugin drops without either, so nothing stays counted and every later wait slow).
   const endUpgrade = (raw: object) => {
     if (pending.delete(raw)) end();
   };

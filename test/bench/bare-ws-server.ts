@@ -11,7 +11,8 @@
  *   sizes set by `POST /shape {echo, notification, response}`): the same writes the emulator makes, of
  *   the same sizes, with nothing computed. A guest frame is echoed to the guest and goes to the agent
  *   inside a notification-sized frame; an agent's POST goes to the guest, a notification-sized frame goes
- *   to the agent, and the answer has the emulator's answer size. The floor of the protocol's shape.
+ *   to the agent, the answer has the emulator's answer size, and a third notification follows on the next
+ *   turn (the emulator's delivery-success update). The floor of the protocol's shape.
  */
 import http from 'node:http';
 import type WebSocket from 'ws';
@@ -41,6 +42,7 @@ const httpServer = http.createServer((req, res) => {
       shapedAgent?.send(`{"pad":"${shape.notificationPad}"}`);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': shape.response.length });
       res.end(shape.response);
+      setImmediate(() => shapedAgent?.send(`{"pad":"${shape.notificationPad}"}`));
       return;
     }
     if (mode === 'relay') {

@@ -65,6 +65,92 @@ describe('settle and what the emulator has under way', () => {
     await closeSocket(guest.socket);
   });
 
+  it('an HTTP request is under way from its arrival until it is answered, and counts twice', async () => {
+    const emulator = await whiteBoxEmulator();
+    const activity = emulator.runtime.activity;
+    const path = '/api/v2/routing/queues';
+    const add = await emulator.inject({
+      method: 'POST',
+      url: '/__emulator/faults/http',
+      payload: { method: 'GET', path, delayMs: 1000 },
+    });
+    expect(add.statusCode, add.body).toBeLessThan(300);
+    await emulator.settle();
+    const before = activity.count;
+
+    // Held on the emulator clock: under way until the clock moves.
+    const answer = fetch(`${emulator.url}${path}`);
+    while (activity.inFlight === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(activity.inFlight).toBe(1);
+    emulator.clock.advance(1000);
+    expect((await answer).status).toBe(401); // no token: answered once it was let through
+    await emulator.settle();
+    expect(activity.inFlight).toBe(0);
+    // Its start, the fault.injected event and its end.
+    expect(activity.count - before).toBe(3);
+  });
+
+  it('what ends meanwhile leaves a held request under way', async () => {
+    const emulator = await whiteBoxEmulator();
+    const activity = emulator.runtime.activity;
+    const guest = await Guest.connect(emulator, crypto.randomUUID());
+    await guest.configure();
+    const path = '/api/v2/routing/queues';
+    await emulator.inject({
+      method: 'POST',
+      url: '/__emulator/faults/http',
+      payload: { method: 'GET', path, delayMs: 1000 },
+    });
+    const held = fetch(`${emulator.url}${path}`);
+    while (activity.inFlight === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+
+    await guest.say('while a request is held');
+    expect((await fetch(`${emulator.url}/api/v2/users/me`)).status).toBe(401);
+    await emulator.settle();
+    expect(activity.inFlight, 'the held request, still').toBe(1);
+    emulator.clock.advance(1000);
+    await held;
+    await emulator.settle();
+    expect(activity.inFlight).toBe(0);
+    await closeSocket(guest.socket);
+  });
+
+  it('a socket upgrade is under way until its socket opens; a refused one counts twice', async () => {
+    const emulator = await whiteBoxEmulator();
+    const activity = emulator.runtime.activity;
+    const chat = await createChat(emulator);
+    await emulator.settle();
+
+    // The WebChat stream verifies its token on the thread pool before the socket opens.
+    const stream = new WebSocket(chat.eventStreamUri);
+    const opened = new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+    let open = false;
+    void opened.then(() => {
+      open = true;
+    });
+    const seen = new Set<number>();
+    while (!open) {
+      seen.add(activity.inFlight);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect([...seen]).toContain(1);
+    await emulator.settle();
+    expect(activity.inFlight).toBe(0);
+
+    const before = activity.count;
+    const refused = new WebSocket(socketUrl(emulator, crypto.randomUUID()));
+    refused.on('error', () => {});
+    await new Promise<void>((resolve) => refused.once('unexpected-response', () => resolve()));
+    refused.terminate();
+    await emulator.settle();
+    expect(activity.count - before, 'its start and its end, once').toBe(2);
+    expect(activity.inFlight).toBe(0);
+    await closeSocket(stream);
+  });
+
   it('nothing stays under way after sockets open, are refused, or their client goes mid-upgrade', async () => {
     const emulator = await whiteBoxEmulator();
     const activity = emulator.runtime.activity;

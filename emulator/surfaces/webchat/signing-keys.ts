@@ -5,7 +5,7 @@ export interface KeyPair {
   publicKey: CryptoKey;
 }
 
-/** A key pair as PEM text: what crosses to another thread (adoptGuestSigningKeys). */
+/** A key pair as PEM text: what crosses to another thread (guestSigningKeys.adopt). */
 export interface GuestSigningKeysPem {
   privateKey: string;
   publicKey: string;
