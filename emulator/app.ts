@@ -39,7 +39,7 @@ function countActivity(app: FastifyInstance, runtime: EmulatorRuntime): void {
   };
   // An upgrade ends once, whichever comes first: its socket opens, it is answered (refused), or its
   // client goes first (fastify's onRequestAbort; the socket's close is a backstop for a handshake the
-  // websocket plugin drops without either, so nothing stays counted and every later wait slow).
+  // websocket plugin drops without either: one left counted would make every later wait slow).
   const endUpgrade = (raw: object) => {
     if (pending.delete(raw)) end();
   };

@@ -13,6 +13,18 @@ function world() {
   return { source, waits };
 }
 
+/** Something under way (a request, thread-pool work) that ends after `ms` of real time; `done()` says if it has. */
+function underWay(source: { count: number; inFlight: number }, ms: number): () => boolean {
+  let ended = false;
+  source.inFlight++;
+  setTimeout(() => {
+    source.inFlight--;
+    source.count++;
+    ended = true;
+  }, ms);
+  return () => ended;
+}
+
 /** Runs `fn` on the `n`th loop turn from now. */
 function onTurn(n: number, fn: () => void): void {
   if (n <= 1) setImmediate(fn);
@@ -50,31 +62,20 @@ describe('settle on a manual clock', () => {
   it('something put under way during those first turns (without a count) is waited for', async () => {
     const { source, waits } = world();
     await waits.settle();
-    let done = false;
+    let done = () => false;
     onTurn(3, () => {
-      source.inFlight++;
-      setTimeout(() => {
-        source.inFlight--;
-        source.count++;
-        done = true;
-      }, 5);
+      done = underWay(source, 5);
     });
     await waits.settle();
-    expect(done).toBe(true);
+    expect(done()).toBe(true);
   });
 
   it('a request under way keeps a settle waiting past its quiet timer turns until it ends', async () => {
     const { source, waits } = world();
-    source.inFlight++;
     source.count++;
-    let done = false;
-    setTimeout(() => {
-      source.inFlight--;
-      source.count++;
-      done = true;
-    }, 5);
+    const done = underWay(source, 5);
     await waits.settle();
-    expect(done).toBe(true);
+    expect(done()).toBe(true);
     expect(source.inFlight).toBe(0);
   });
 
