@@ -345,20 +345,7 @@ describe('an Open Messaging customer', () => {
     const w = await world({ fixture });
     const integration = fixture.openMessaging[0]!.id;
     await w.emulator.agent('Dena Lakin').goOnQueue();
-    const first = await w.org(
-      'POST',
-      `${MSG}/${integration}/inbound/open/message?prefetchConversationId=true`,
-      {
-        channel: {
-          from: { id: 'pat-1', idType: 'Opaque', nickname: 'Pat' },
-          time: '2026-01-01T09:00:00.000Z',
-          metadata: { customAttributes: { QueueName: 'Shoes Support' } },
-        },
-        text: 'hello',
-      },
-    );
-    expect(first.statusCode, first.body).toBe(200);
-    const cid = first.json().conversationId as string;
+    const cid = await w.openMessagingCustomer(integration);
     const customer = w.legs(cid, 'customer')[0]!;
     expect(w.conversation(cid).externalAddress).toStrictEqual({ id: 'pat-1', idType: 'Opaque' });
     expect(await w.wire(cid, customer.id)).toMatchObject({ name: 'Pat', address: 'pat-1' });

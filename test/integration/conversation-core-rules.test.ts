@@ -967,16 +967,7 @@ describe('message statuses and message details', () => {
     const integration = fixture.openMessaging[0]!.id;
     const inbound = (kind: string) => `${MSG}/${integration}/inbound/open/${kind}`;
     await w.emulator.agent('Dena Lakin').goOnQueue();
-    const first = await w.org('POST', `${inbound('message')}?prefetchConversationId=true`, {
-      channel: {
-        from: { id: 'pat-1', idType: 'Opaque', nickname: 'Pat' },
-        time: '2026-01-01T09:00:00.000Z',
-        metadata: { customAttributes: { QueueName: 'Shoes Support' } },
-      },
-      text: 'hello',
-    });
-    expect(first.statusCode, first.body).toBe(200);
-    const cid = first.json().conversationId as string;
+    const cid = await w.openMessagingCustomer(integration);
     const dena = await w.as('Dena Lakin');
     const leg = w.legOf(cid, 'Dena Lakin');
     expect(

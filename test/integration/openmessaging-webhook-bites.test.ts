@@ -12,6 +12,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { defaultFixture } from '../../emulator/index.ts';
 import { bearerFor, clients, expectApiError } from '../support/api.ts';
 import { startEmulator, type TestEmulator } from '../support/emulators.ts';
+import { listenForTest } from '../support/test-server.ts';
 import { TLS_CERT, TLS_KEY } from '../support/tls-cert.ts';
 
 /**
@@ -111,15 +112,7 @@ async function receiver(tls = false) {
       entry.closed = true;
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  const port = await listenForTest(server);
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}${HOOK_PATH}`,
     requests,

@@ -45,5 +45,25 @@ export async function conversationWorld(options: StartEmulatorOptions = {}) {
     expect(view.statusCode, view.body).toBe(200);
     return view.json().participants.find((p: Wire) => p.id === pid);
   };
-  return { emulator, fx, userId, as, org, conversation, legOf, wire };
+  /**
+   * Pat, an Open Messaging customer of `integration`, writes "hello" asking for Shoes Support (the
+   * org client posts to the inbound API); returns the new conversation's id.
+   */
+  const openMessagingCustomer = async (integration: string): Promise<string> => {
+    const first = await org(
+      'POST',
+      `${MSG}/${integration}/inbound/open/message?prefetchConversationId=true`,
+      {
+        channel: {
+          from: { id: 'pat-1', idType: 'Opaque', nickname: 'Pat' },
+          time: '2026-01-01T09:00:00.000Z',
+          metadata: { customAttributes: { QueueName: 'Shoes Support' } },
+        },
+        text: 'hello',
+      },
+    );
+    expect(first.statusCode, first.body).toBe(200);
+    return first.json().conversationId as string;
+  };
+  return { emulator, fx, userId, as, org, conversation, legOf, wire, openMessagingCustomer };
 }

@@ -1115,6 +1115,14 @@ describe('Open Messaging: agents joining, handing over and ending, from the queu
     await s.adapter.sendMessage({ text: 'hello' });
     return { h, s };
   };
+  /** Another customer's session that has sent a message, so it owns `conversationId`. */
+  const owning = async (h: ReturnType<typeof setup>, customer: string, conversationId: string) => {
+    const session = h.session(customer);
+    await session.open();
+    h.genesys.conversationId = conversationId;
+    await session.adapter.sendMessage({ text: `from ${customer}` });
+    return session;
+  };
 
   it('joined, then a transfer to a queue (left, transferred), the next agent, then the end by the agent', async () => {
     const { h, s } = await claimed();
@@ -1254,14 +1262,8 @@ describe('Open Messaging: agents joining, handing over and ending, from the queu
 
   it('after the notification socket is replaced, each owned conversation is read again', async () => {
     const { h, s } = await claimed();
-    const other = h.session('customer-2');
-    await other.open();
-    h.genesys.conversationId = 'conv-2';
-    await other.adapter.sendMessage({ text: 'me too' });
-    const closedOne = h.session('customer-3');
-    await closedOne.open();
-    h.genesys.conversationId = 'conv-3';
-    await closedOne.adapter.sendMessage({ text: 'bye' });
+    const other = await owning(h, 'customer-2', 'conv-2');
+    const closedOne = await owning(h, 'customer-3', 'conv-3');
     await closedOne.adapter.close('detach');
     h.genesys.snapshots.set('conv-1', snap(customerLeg(), agentLeg('a', 'connected')));
     h.genesys.snapshots.set('conv-2', {
@@ -1296,14 +1298,8 @@ describe('Open Messaging: agents joining, handing over and ending, from the queu
 
   it('a read after the reconnect that fails is told to that session; one without participants changes nothing', async () => {
     const { h, s } = await claimed();
-    const other = h.session('customer-2');
-    await other.open();
-    h.genesys.conversationId = 'conv-2';
-    await other.adapter.sendMessage({ text: 'me too' });
-    const third = h.session('customer-3');
-    await third.open();
-    h.genesys.conversationId = 'conv-3';
-    await third.adapter.sendMessage({ text: 'and me' });
+    const other = await owning(h, 'customer-2', 'conv-2');
+    const third = await owning(h, 'customer-3', 'conv-3');
     h.genesys.next('GET', '/api/v2/conversations/messages/conv-1', {
       status: 403,
       body: { message: 'denied' },

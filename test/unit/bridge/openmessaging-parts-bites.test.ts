@@ -1,11 +1,12 @@
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OpenMessagingHub } from '../../../bridge/channels/openmessaging-hub.ts';
 import { hubSignature, verifyHubSignature } from '../../../bridge/channels/openmessaging-signature.ts';
 import { MAX_WEBHOOK_BYTES, OpenMessagingWebhook } from '../../../bridge/channels/openmessaging-webhook.ts';
 import { ManualClock } from '../../../bridge/clock.ts';
 import { resolveBridgeConfig } from '../../../bridge/config.ts';
+import { listenForTest } from '../../support/test-server.ts';
 
 /**
  * The Open Messaging receiving end, as Genesys and the bot see it: the webhook listener a user mounts in
@@ -51,15 +52,7 @@ function receiver() {
 
 async function listening(webhook: OpenMessagingWebhook) {
   const server = createServer(webhook.listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  const port = await listenForTest(server);
   const url = `http://127.0.0.1:${port}/v1/openmessaging/webhook`;
   const post = async (body: string | Buffer, signature?: string, method = 'POST') => {
     const response = await fetch(url, {
