@@ -8,7 +8,16 @@ import { failure } from '../errors.ts';
  * retried only for idempotent requests, since a non-idempotent POST may have taken effect.
  * Waits use the injected clock. Non-2xx answers that are not retried are returned for the caller to map.
  */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+export type FetchLike = (url: string, init: RequestInit) => Promise<FetchResponse>;
+
+/** What the bridge reads of a fetch answer; global fetch's Response is one. */
+export interface FetchResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  /** Cancelled when the answer's body is not read (webhook deliveries), to free the connection. */
+  body: { cancel(): Promise<void> } | null;
+}
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -24,7 +33,7 @@ export interface HttpResponse {
   status: number;
   /** Parsed JSON, the raw text when it is not JSON, undefined when empty. */
   body: unknown;
-  headers: Headers;
+  headers: FetchResponse['headers'];
 }
 
 export interface HttpClientOptions {

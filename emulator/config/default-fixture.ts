@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Fixture } from './fixture-schema.ts';
-import { deepFreeze } from './load-fixture.ts';
+import { validated } from './load-fixture.ts';
 
 /** Set by the command bundles (cli/build.mjs), where import.meta.url is the bundle's, not this file's. */
 declare const __EMULATOR_CONFIG_DIR__: string | undefined;
@@ -20,6 +20,6 @@ let cached: Fixture | undefined;
 
 /** The embedded default org (see generate-default-fixture.ts); read once per process, frozen. */
 export function defaultFixture(): Fixture {
-  cached ??= deepFreeze(JSON.parse(readFileSync(DEFAULT_FIXTURE_JSON_PATH, 'utf8')) as Fixture);
+  cached ??= validated(JSON.parse(readFileSync(DEFAULT_FIXTURE_JSON_PATH, 'utf8')) as Fixture);
   return cached;
 }

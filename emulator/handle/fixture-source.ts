@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Fixture, FixtureInput } from '../config/fixture-schema.ts';
-import { loadFixtureFile, parseFixture, parseFixtureText } from '../config/load-fixture.ts';
+import { isCheckedFixture, loadFixtureFile, parseFixture, parseFixtureText } from '../config/load-fixture.ts';
 
 /**
  * A fixture given to the handle: an object, YAML/JSON text, or a file path (one line ending in .yaml,
@@ -8,6 +8,8 @@ import { loadFixtureFile, parseFixture, parseFixtureText } from '../config/load-
  * FixtureError naming each bad field.
  */
 export function resolveFixture(input: FixtureInput | Fixture | string): Fixture {
+  // One this process checked already (frozen since; a file's flows inlined) is taken as it is.
+  if (isCheckedFixture(input)) return input;
   if (typeof input !== 'string') return parseFixture(inlined(input), 'fixture');
   const oneLine = !input.includes('\n');
   if (oneLine && (/\.(ya?ml|json)$/i.test(input.trim()) || existsSync(input)))

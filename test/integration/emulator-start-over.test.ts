@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { defaultFixture, type EmulatorHandle } from '../../emulator/index.ts';
+import { defaultFixture, type EmulatorHandle, parseFixtureSource } from '../../emulator/index.ts';
 import { startEmulator } from '../support/emulators.ts';
 import { Guest } from '../support/webmessaging.ts';
 
@@ -51,6 +51,24 @@ describe('an emulator started over', () => {
     expect(emu.fixture.org.name).toBe('Renamed Org');
     await emu.startOver({ seed: 1, fixture: defaultFixture() });
     expect(emu.fixture.org.name).toBe(defaultFixture().org.name);
+  });
+
+  it('takes a fixture this process checked as it is, and checks any other', async () => {
+    const emu = await startEmulator();
+    const checked = parseFixtureSource({
+      ...defaultFixture(),
+      org: { ...defaultFixture().org, name: 'Checked Org' },
+    });
+    expect(await emu.startOver({ seed: 1, fixture: checked })).toBe(checked);
+    expect(await emu.startOver({ seed: 2, fixture: defaultFixture() })).toBe(defaultFixture());
+    // A copy is not known to be checked: it is checked again (and so a broken one is refused).
+    const copy = structuredClone(checked);
+    const taken = await emu.startOver({ seed: 1, fixture: copy });
+    expect(taken).not.toBe(copy);
+    expect(taken).toEqual(checked);
+    const broken = { ...structuredClone(checked), queues: [{ name: 'No id' }] };
+    await expect(emu.startOver({ seed: 1, fixture: broken as never })).rejects.toThrow(/queues\[0\]/);
+    expect(emu.fixture.org.name).toBe('Checked Org');
   });
 
   it('with newPort, listens on a new port and the old one takes no more connections', async () => {
