@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Ids shaped like Genesys's (lower-case UUID v4). With a seed the sequence is reproducible, so the same
@@ -74,5 +74,6 @@ export function createIds(seed: number | undefined): IdGenerator {
 
 /** A stable UUID-shaped id derived from a name (same name, same id), for ids the fixture does not give. */
 export function nameUuid(name: string): string {
-  return formatUuid(new Uint8Array(createHash('sha1').update(name).digest().subarray(0, 16)));
+  // crypto.hash, one call: half the cost of a createHash object (Web Messaging derives one per message frame).
+  return formatUuid(new Uint8Array(hash('sha1', name, 'buffer').subarray(0, 16)));
 }
