@@ -5,7 +5,7 @@
  * vm.Script. The cache is keyed by the bundle's size and time and by Node's version, and V8 itself
  * refuses data that does not match the source, so a stale cache costs a compile, never a wrong run.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -57,6 +57,7 @@ function saveLater(script, dirs, key) {
         const tmp = join(dir, `${key}.${process.pid}.tmp`);
         writeFileSync(tmp, data);
         renameSync(tmp, join(dir, key));
+        if (dir === dirs[0]) dropStale(dir, key);
         return;
       } catch {
         /* not writable: try the next place */
@@ -68,4 +69,21 @@ function saveLater(script, dirs, key) {
   process.once('exit', () => {
     if (performance.now() - loaded > WORTH_CACHING_MS) save();
   });
+}
+
+/**
+ * The folder beside a bundle serves that bundle only: a cache saved for an earlier build of it (another
+ * size or time) or another Node can never be used again, and each is about 2 MB, so a rebuilt checkout
+ * would collect them. The shared temp folder is left alone: other installed versions use it too.
+ */
+function dropStale(dir, key) {
+  const bundle = key.slice(0, key.indexOf('.cjs-') + 4);
+  try {
+    for (const name of readdirSync(dir)) {
+      if (name !== key && name.startsWith(`${bundle}-`) && name.endsWith('.v8cache'))
+        rmSync(join(dir, name), { force: true });
+    }
+  } catch {
+    /* another process pruned it first */
+  }
 }
