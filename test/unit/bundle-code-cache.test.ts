@@ -44,7 +44,9 @@ describe('the code cache beside a bundle', () => {
     const current = names.filter((n) => n.startsWith('genesys-emulator.cjs-'));
     expect(current).toHaveLength(1);
     expect(current[0]).toMatch(
-      new RegExp(`^genesys-emulator\\.cjs-${statSync(bundle).size}-\\d+-${process.version}-${process.arch}\\.v8cache$`),
+      new RegExp(
+        `^genesys-emulator\\.cjs-${statSync(bundle).size}-\\d+-${process.version}-${process.arch}\\.v8cache$`,
+      ),
     );
     expect(names).toEqual([...kept, current[0]].sort());
   });
