@@ -19,11 +19,9 @@ const agents = {
  */
 export const nodeHttpFetch: FetchLike = (url, init) =>
   new Promise<FetchResponse>((resolve, reject) => {
+    // An aborted signal (before or during the call) makes the request fail, and `failed` below then
+    // rejects with the signal's reason, as fetch does.
     const signal = init.signal ?? undefined;
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
     const target = new URL(url);
     const secure = target.protocol === 'https:';
     if (!secure && target.protocol !== 'http:') {
@@ -42,8 +40,8 @@ export const nodeHttpFetch: FetchLike = (url, init) =>
     const request = (secure ? https : http).request(
       target,
       {
-        method: init.method ?? 'GET',
-        headers: plainHeaders(init.headers),
+        method: init.method,
+        headers: headersFor(init),
         agent: secure ? agents.https : agents.http,
         ...(signal ? { signal } : {}),
       },
@@ -76,6 +74,17 @@ function answer(res: http.IncomingMessage, text: string): FetchResponse {
     text: async () => text,
     body: null,
   };
+}
+
+function headersFor(init: RequestInit): Record<string, string> {
+  const headers = plainHeaders(init.headers);
+  // fetch names a form body's type when the caller does not.
+  if (
+    init.body instanceof URLSearchParams &&
+    !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')
+  )
+    return { ...headers, 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' };
+  return headers;
 }
 
 function plainHeaders(headers: RequestInit['headers']): Record<string, string> {

@@ -115,7 +115,8 @@ export function validated(fixture: Fixture): Fixture {
 
 /** Whether `value` is a fixture this module checked (and so is frozen and complete). */
 export function isCheckedFixture(value: unknown): value is Fixture {
-  return typeof value === 'object' && value !== null && checked.has(value as Fixture);
+  // WeakSet.has is false for anything that is not an object: no type check needed before it.
+  return checked.has(value as Fixture);
 }
 
 export function deepFreeze<T>(value: T): T {

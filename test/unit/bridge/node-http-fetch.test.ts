@@ -1,7 +1,9 @@
 import http from 'node:http';
+import https from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { nodeHttpFetch } from '../../../bridge/index.ts';
 import { listenForTest } from '../../support/test-server.ts';
+import { TLS_CERT, TLS_KEY } from '../../support/tls-cert.ts';
 
 /** A loopback server whose handler is the test's; resolves with its base URL. */
 async function serve(handler: http.RequestListener): Promise<string> {
@@ -39,6 +41,7 @@ describe('nodeHttpFetch (the bridge calls Genesys over node:http)', () => {
         length: req.headers['content-length'],
         body: await readBody(req),
       });
+      res.setHeader('Set-Cookie', ['a=1', 'b=2']);
       res.writeHead(429, { 'Retry-After': '3', 'Content-Type': 'application/json' });
       res.end('{"code":"too.many.requests"}');
     });
@@ -59,7 +62,67 @@ describe('nodeHttpFetch (the bridge calls Genesys over node:http)', () => {
     expect(response.headers.get('retry-after')).toBe('3');
     expect(response.headers.get('Retry-After')).toBe('3');
     expect(response.headers.get('x-absent')).toBeNull();
+    // A header sent more than once reads as fetch's Headers.get gives it: the values joined.
+    expect(response.headers.get('set-cookie')).toBe('a=1, b=2');
     expect(await response.text()).toBe('{"code":"too.many.requests"}');
+  });
+
+  it('takes headers as a Headers object or pairs, and a form or no body, as fetch does', async () => {
+    const seen: { method?: string; type?: string; trace?: string; body: string }[] = [];
+    const base = await serve(async (req, res) => {
+      seen.push({
+        method: req.method,
+        type: req.headers['content-type'],
+        trace: req.headers['x-trace'] as string | undefined,
+        body: await readBody(req),
+      });
+      res.end();
+    });
+    const form = new URLSearchParams({ grant_type: 'client_credentials', scope: 'a b' });
+    await nodeHttpFetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: new Headers({ 'Content-Type': 'application/x-www-form-urlencoded', 'X-Trace': 't1' }),
+      body: form,
+    });
+    await nodeHttpFetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: { 'X-Trace': 't3' },
+      body: new URLSearchParams({ a: 'é' }),
+    });
+    await nodeHttpFetch(`${base}/`, { method: 'DELETE', headers: [['X-Trace', 't2']], body: null });
+    await nodeHttpFetch(`${base}/`, {});
+    expect(seen).toEqual([
+      {
+        method: 'POST',
+        type: 'application/x-www-form-urlencoded',
+        trace: 't1',
+        body: 'grant_type=client_credentials&scope=a+b',
+      },
+      {
+        method: 'POST',
+        type: 'application/x-www-form-urlencoded;charset=UTF-8',
+        trace: 't3',
+        body: 'a=%C3%A9',
+      },
+      { method: 'DELETE', type: undefined, trace: 't2', body: '' },
+      { method: 'GET', type: undefined, trace: undefined, body: '' },
+    ]);
+  });
+
+  it('speaks TLS to an https address and refuses a certificate it cannot verify', async () => {
+    let requests = 0;
+    const port = await listenForTest(
+      https.createServer({ key: TLS_KEY, cert: TLS_CERT }, (_req, res) => {
+        requests++;
+        res.end('should not be reached');
+      }),
+    );
+    const error = await nodeHttpFetch(`https://127.0.0.1:${port}/api/v2/users/me`, {}).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(((error as TypeError).cause as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    expect(requests).toBe(0);
   });
 
   it('keeps the connection alive between calls, as fetch does', async () => {
@@ -124,7 +187,10 @@ describe('nodeHttpFetch (the bridge calls Genesys over node:http)', () => {
   });
 
   it('refuses what it cannot send instead of sending something else', async () => {
-    await expect(nodeHttpFetch('ftp://127.0.0.1/', {})).rejects.toThrow('fetch failed');
+    const refused = await nodeHttpFetch('ftp://127.0.0.1/', {}).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TypeError);
+    expect((refused as TypeError).message).toBe('fetch failed');
+    expect(((refused as TypeError).cause as Error).message).toBe('unsupported protocol ftp:');
     const base = await serve((_req, res) => res.end());
     await expect(
       nodeHttpFetch(`${base}/`, { method: 'POST', body: new Blob(['x']) as unknown as string }),
