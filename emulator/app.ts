@@ -29,23 +29,15 @@ import { webMessagingSurface } from './surfaces/webmessaging/index.ts';
 function countActivity(app: FastifyInstance, runtime: EmulatorRuntime): void {
   const activity = runtime.activity;
   const pending = new WeakSet<object>();
-  const start = () => {
-    activity.inFlight++;
-    activity.count++;
-  };
-  const end = () => {
-    activity.inFlight = Math.max(0, activity.inFlight - 1);
-    activity.count++;
-  };
   // An upgrade ends once, whichever comes first: its socket opens, it is answered (refused), or its
   // client goes first (fastify's onRequestAbort; the socket's close is a backstop for a handshake the
   // websocket plugin drops without either: one left counted would make every later wait slow).
   const endUpgrade = (raw: object) => {
-    if (pending.delete(raw)) end();
+    if (pending.delete(raw)) activity.finished();
   };
   // Callback hooks: every request passes them, and none waits.
   app.addHook('onRequest', (request, _reply, done) => {
-    start();
+    activity.started();
     if (request.headers.upgrade !== undefined) {
       pending.add(request.raw);
       request.raw.socket?.once?.('close', () => endUpgrade(request.raw));
@@ -54,7 +46,7 @@ function countActivity(app: FastifyInstance, runtime: EmulatorRuntime): void {
   });
   const finished = (request: FastifyRequest, _reply: unknown, done: () => void) => {
     if (request.headers.upgrade !== undefined) endUpgrade(request.raw);
-    else end();
+    else activity.finished();
     done();
   };
   app.addHook('onResponse', finished);

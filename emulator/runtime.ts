@@ -21,6 +21,7 @@ import { StateImage } from './store/journal/state-image.ts';
 import { MemoryStore } from './store/memory-store.ts';
 import type { Store } from './store/store.ts';
 import { TrackingStore } from './store/tracking-store.ts';
+import { WorkCount } from './work-count.ts';
 
 export type ResetHook = () => void;
 /** Rebuilds process state (timers, indexes, channels) from the store after a restore. */
@@ -54,12 +55,8 @@ export class EmulatorRuntime implements DomainContext {
   readonly openIntegrations: OpenIntegrations;
   /** The guest channels' sockets, for fault injection. */
   readonly guestLinks = new GuestLinks();
-  /**
-   * How busy the emulator is, for waits on a manual clock: `count` moves with every domain event and
-   * every HTTP request, socket upgrade and Web Messaging guest frame that starts or ends; `inFlight` is
-   * those not finished yet (and webhook deliveries under way).
-   */
-  readonly activity = { count: 0, inFlight: 0 };
+  /** How busy the emulator is, for waits on a manual clock (work-count.ts). */
+  readonly activity = new WorkCount();
   /** Injected HTTP faults (429/503 answers, slow answers), consumed by the root request hook. */
   readonly faults: HttpFaults;
   #org: OrgDirectory;
@@ -80,9 +77,7 @@ export class EmulatorRuntime implements DomainContext {
     this.ids = createIds(this.options.seed);
     this.correlationIds = createIds(this.options.seed === undefined ? undefined : this.options.seed + 1);
     this.events = new EventBus(() => this.clock.now());
-    this.events.subscribe(() => {
-      this.activity.count++;
-    });
+    this.events.subscribe(() => this.activity.happened());
     this.durable =
       dataDir === undefined
         ? undefined

@@ -72,12 +72,9 @@ export class WebhookDeliveries {
       'Content-Type': 'application/json',
       [SIGNATURE_HEADER]: hubSignature(integration.secret, pending.bytes),
     };
-    const activity = runtime.activity;
-    activity.inFlight++;
-    activity.count++;
-    const result = await this.http.post(integration.webhookUrl, pending.bytes, headers, ANSWER_WINDOW_MS);
-    activity.inFlight = Math.max(0, activity.inFlight - 1);
-    activity.count++;
+    const result = await runtime.activity.during(() =>
+      this.http.post(integration.webhookUrl, pending.bytes, headers, ANSWER_WINDOW_MS),
+    );
     if (generation !== this.#generation) return;
     const step = nextStep(result, pending.attempt);
     // The URL is not recorded: a receiver's port differs from run to run, and transcripts must not.

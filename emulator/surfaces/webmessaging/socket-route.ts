@@ -83,15 +83,11 @@ export const guestSocketRoute: FastifyPluginAsync<{ gateway: WebMessagingGateway
         // In flight until handled, like a request: some frames wait off the event loop (getJwt signs on
         // the thread pool), and a manual-clock wait must not take the emulator for idle meanwhile.
         const activity = gateway.runtime.activity;
-        activity.inFlight++;
-        activity.count++;
+        activity.started();
         queue = queue
           .then(() => dispatchFrame(gateway, connection, text, request.log))
           .catch((err: unknown) => request.log.error({ err }, 'web messaging socket failed'))
-          .finally(() => {
-            activity.inFlight = Math.max(0, activity.inFlight - 1);
-            activity.count++;
-          });
+          .finally(() => activity.finished());
       });
       socket.on('close', () => gateway.connections.closed(connection));
     },
