@@ -26,6 +26,12 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   start: async (argv) => (await import('../emulator/cli/start.ts')).runStart(argv),
   pack: async (argv) => (await import('../emulator/cli/pack.ts')).runPack(argv),
   scenarios: async (argv) => {
+    // The pool's worker threads start before this thread loads the runner (the emulator, the bridge):
+    // each loads it too, and the loads overlap. Those no pool takes are stopped by scenariosCli.
+    const { jobsOf, parseScenariosArgs } = await import('../scenarios/runner/cli-args.ts');
+    const { startPoolWorkers } = await import('../scenarios/runner/pool-threads.ts');
+    const args = parseScenariosArgs(argv);
+    if ('paths' in args) startPoolWorkers(jobsOf(args) - 1);
     const { scenariosCli } = await import('../scenarios/runner/cli.ts');
     return scenariosCli(argv, libraryDir());
   },

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { discoverScenarioFiles } from './runner/discover.ts';
 import { EmulatorKeeper } from './runner/emulator-keeper.ts';
 import { type LoadedScenario, loadScenarioFile } from './runner/load.ts';
-import { runInPool } from './runner/pool.ts';
+import { type PoolRun, runInPool } from './runner/pool.ts';
 import { type RunOptions, runScenario, type ScenarioResult } from './runner/run.ts';
 import { filesOfShard, type Shard } from './runner/shard.ts';
 import type { ScenarioChannel } from './runner/world.ts';
@@ -56,19 +56,27 @@ export interface RunScenariosOptions extends RunOptions {
   onResult?: (result: ScenarioResult) => void;
 }
 
-/** Runs each scenario once per channel it names; resolves with every result, in that order. */
+/**
+ * Runs each scenario once per channel it names; resolves with every result, in that order. The scenarios
+ * may come as they are read (an async iterable): every one is read before any result is reported, and
+ * one that cannot be read rejects the call with its error, nothing reported. A pool starts its workers
+ * on the first runs while the rest are still being read.
+ */
 export async function runScenarios(
-  scenarios: readonly LoadedScenario[],
+  scenarios: Iterable<LoadedScenario> | AsyncIterable<LoadedScenario>,
   options: RunScenariosOptions = {},
 ): Promise<ScenarioResult[]> {
   const { channel, onResult, jobs = 1, ...runOptions } = options;
-  const runs = scenarios.flatMap((scenario) =>
+  const runsOf = (scenario: LoadedScenario) =>
     scenario.channels
       .filter((ch) => channel === undefined || ch === channel)
-      .map((ch) => ({ scenario, channel: ch as ScenarioChannel })),
-  );
-  if (jobs > 1 && runOptions.target === undefined && runs.length > 1)
-    return runInPool(runs, runOptions, jobs, onResult);
+      .map((ch) => ({ scenario, channel: ch as ScenarioChannel }));
+  const pooled = jobs > 1 && runOptions.target === undefined;
+  if (pooled && !Array.isArray(scenarios))
+    return runInPool(runsAsRead(scenarios, runsOf), runOptions, jobs, onResult);
+  const runs: PoolRun[] = [];
+  for await (const scenario of scenarios) runs.push(...runsOf(scenario));
+  if (pooled && runs.length > 1) return runInPool(runs, runOptions, jobs, onResult);
   const results: ScenarioResult[] = [];
   // One emulator for the runs made here (started over for each), unless the caller lends its own.
   const emulators = runOptions.emulators ?? new EmulatorKeeper();
@@ -82,4 +90,11 @@ export async function runScenarios(
     if (emulators !== runOptions.emulators) await emulators.close();
   }
   return results;
+}
+
+async function* runsAsRead(
+  scenarios: Iterable<LoadedScenario> | AsyncIterable<LoadedScenario>,
+  runsOf: (scenario: LoadedScenario) => PoolRun[],
+): AsyncIterable<PoolRun> {
+  for await (const scenario of scenarios) yield* runsOf(scenario);
 }

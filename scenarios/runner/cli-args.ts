@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parseLoginUrl } from '../../bridge/index.ts';
+import { parseLoginUrl } from '../../bridge/regions.ts';
+import { defaultJobs } from './pool-threads.ts';
 import { parseShard, type Shard } from './shard.ts';
 import type { ScenarioChannel } from './world.ts';
 
@@ -114,4 +115,9 @@ export function parseScenariosArgs(argv: string[]): ParsedScenariosArgs {
     ...(target === undefined ? {} : { target }),
     ...(targetFixture === undefined ? {} : { targetFixture }),
   };
+}
+
+/** Runs at once: one per core by default; one at a time against a target (each run resets it). */
+export function jobsOf(args: ScenariosArgs): number {
+  return args.target === undefined ? (args.jobs ?? defaultJobs()) : 1;
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import {
   type Fixture,
   FixtureError,
@@ -7,19 +8,28 @@ import {
   loadFixtureFile,
   writeReproPack,
 } from '../../emulator/index.ts';
-import { defaultJobs, runScenarios } from '../index.ts';
-import { parseScenariosArgs, SCENARIOS_USAGE } from './cli-args.ts';
+import { runScenarios } from '../index.ts';
+import { jobsOf, parseScenariosArgs, SCENARIOS_USAGE } from './cli-args.ts';
 import { discoverScenarioFiles } from './discover.ts';
 import { type LoadedScenario, loadScenarioFile, ScenarioError } from './load.ts';
-import { startPoolWorkers } from './pool.ts';
+import { startPoolWorkers, stopUnusedPoolWorkers } from './pool-threads.ts';
 import { allSkipped, json, junit, prettyFailure, prettyLine } from './reporters.ts';
-import type { RunOptions } from './run.ts';
+import type { RunOptions, ScenarioResult } from './run.ts';
 import { filesOfShard } from './shard.ts';
 
 export { SCENARIOS_USAGE } from './cli-args.ts';
 
 /** `genesys-emulator scenarios ...`: returns the exit code (0 all passed, 1 a scenario failed, 2 bad usage). */
 export async function scenariosCli(argv: string[], defaultPath: string): Promise<number> {
+  try {
+    return await runCommand(argv, defaultPath);
+  } finally {
+    // Workers started for a pool that did not take them (fewer runs, or the command stopped early).
+    await stopUnusedPoolWorkers();
+  }
+}
+
+async function runCommand(argv: string[], defaultPath: string): Promise<number> {
   const args = parseScenariosArgs(argv);
   const usage = (why: string) => {
     process.stderr.write(`genesys-emulator scenarios: ${why}\n\n${SCENARIOS_USAGE}\n`);
@@ -46,39 +56,49 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
     ...(targetFixture ? { targetFixture } : {}),
   };
 
-  // One per core by default (this thread and worker threads); one at a time against a target (each run
-  // resets it).
-  const jobs = args.target === undefined ? (args.jobs ?? defaultJobs()) : 1;
-  // The pool's workers boot while this thread reads and checks the scenario files, and the WebChat
-  // guest-token keys are made meanwhile (on the thread pool) rather than during the first WebChat run.
-  const stopUnusedWorkers = startPoolWorkers(jobs - 1);
+  const jobs = jobsOf(args);
+  // The pool's workers boot while this thread reads and checks the scenario files (the command may have
+  // started them already, before it loaded this code), and the WebChat guest-token keys are made
+  // meanwhile (on the thread pool) rather than during the first WebChat run.
+  startPoolWorkers(jobs - 1);
   if (args.target === undefined && (args.channel === undefined || args.channel === 'webchat'))
     guestSigningKeys.prepare();
+  let files: string[];
   try {
-    let scenarios: LoadedScenario[];
-    try {
-      const found = discoverScenarioFiles(args.paths.length ? args.paths : [defaultPath]);
-      if (found.length === 0) return usage('no scenario files found');
-      const files = args.shard ? filesOfShard(found, args.shard) : found;
-      if (args.shard)
-        process.stderr.write(
-          `shard ${args.shard.index}/${args.shard.count}: ${files.length} of ${found.length} files\n`,
-        );
-      scenarios = files.map(loadScenarioFile);
-    } catch (e) {
-      if (e instanceof ScenarioError) {
-        process.stderr.write(`${e.message}\n`);
-        return 2;
+    const found = discoverScenarioFiles(args.paths.length ? args.paths : [defaultPath]);
+    if (found.length === 0) return usage('no scenario files found');
+    files = args.shard ? filesOfShard(found, args.shard) : found;
+    if (args.shard)
+      process.stderr.write(
+        `shard ${args.shard.index}/${args.shard.count}: ${files.length} of ${found.length} files\n`,
+      );
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return usage((e as Error).message);
+    throw e;
+  }
+  // The files are read one by one as the runs go (a pool starts on the first ones); a file that cannot
+  // be read stops everything before any result is shown.
+  let unreadable: { error: unknown } | undefined;
+  async function* readEach(): AsyncIterable<LoadedScenario> {
+    for (const file of files) {
+      try {
+        yield loadScenarioFile(file);
+      } catch (error) {
+        unreadable = { error };
+        throw error;
       }
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return usage((e as Error).message);
-      throw e;
+      // A turn of the event loop between files, so a worker that finished a run gets its next one.
+      await setImmediate();
     }
+  }
 
-    // Progress is for people: on stdout with the pretty reporter (it is the report), on stderr with junit
-    // and json, whose stdout is the report itself (kept there for pipes; the file under --out is the same).
-    const progress = args.reporter === 'pretty' ? process.stdout : process.stderr;
-    const started = performance.now();
-    const results = await runScenarios(scenarios, {
+  // Progress is for people: on stdout with the pretty reporter (it is the report), on stderr with junit
+  // and json, whose stdout is the report itself (kept there for pipes; the file under --out is the same).
+  const progress = args.reporter === 'pretty' ? process.stdout : process.stderr;
+  const started = performance.now();
+  let results: ScenarioResult[];
+  try {
+    results = await runScenarios(readEach(), {
       ...runOptions,
       jobs,
       ...(args.channel === undefined ? {} : { channel: args.channel }),
@@ -96,29 +116,35 @@ export async function scenariosCli(argv: string[], defaultPath: string): Promise
         progress.write(`${prettyFailure(result, file, pack)}\n`);
       },
     });
-    const failed = results.filter((r) => !r.passed).length;
-    const skippedRuns = results.filter(allSkipped).length;
-    const skippedSteps = results.reduce((n, r) => n + r.skipped.length, 0);
-    const seconds = (performance.now() - started) / 1000;
-    const skipped = [
-      skippedRuns ? `, ${skippedRuns} skipped` : '',
-      skippedSteps ? ` (${skippedSteps} steps skipped)` : '',
-    ].join('');
-    const summary = `${results.length - failed - skippedRuns} passed, ${failed} failed${skipped} (${results.length} runs in ${seconds.toFixed(1)} s, ${(results.length / seconds).toFixed(1)} runs/s)`;
-    if (args.reporter === 'pretty') {
-      process.stdout.write(`\n${summary}\n`);
-      return failed ? 1 : 0;
+  } catch (e) {
+    if (!unreadable || unreadable.error !== e) throw e;
+    if (e instanceof ScenarioError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
     }
-    const report = args.reporter === 'junit' ? junit(results) : json(results);
-    const file = join(out, REPORT_FILES[args.reporter]);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(file, report);
-    process.stdout.write(report);
-    process.stderr.write(`\n${summary}\n${args.reporter} report: ${file}\n`);
-    return failed ? 1 : 0;
-  } finally {
-    await stopUnusedWorkers();
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return usage((e as Error).message);
+    throw e;
   }
+  const failed = results.filter((r) => !r.passed).length;
+  const skippedRuns = results.filter(allSkipped).length;
+  const skippedSteps = results.reduce((n, r) => n + r.skipped.length, 0);
+  const seconds = (performance.now() - started) / 1000;
+  const skipped = [
+    skippedRuns ? `, ${skippedRuns} skipped` : '',
+    skippedSteps ? ` (${skippedSteps} steps skipped)` : '',
+  ].join('');
+  const summary = `${results.length - failed - skippedRuns} passed, ${failed} failed${skipped} (${results.length} runs in ${seconds.toFixed(1)} s, ${(results.length / seconds).toFixed(1)} runs/s)`;
+  if (args.reporter === 'pretty') {
+    process.stdout.write(`\n${summary}\n`);
+    return failed ? 1 : 0;
+  }
+  const report = args.reporter === 'junit' ? junit(results) : json(results);
+  const file = join(out, REPORT_FILES[args.reporter]);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(file, report);
+  process.stdout.write(report);
+  process.stderr.write(`\n${summary}\n${args.reporter} report: ${file}\n`);
+  return failed ? 1 : 0;
 }
 
 /** The report file each machine-readable reporter writes under --out. */

@@ -1,57 +1,18 @@
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { guestSigningKeys } from '../../emulator/index.ts';
 import { EmulatorKeeper } from './emulator-keeper.ts';
 import type { LoadedScenario } from './load.ts';
-import { POOL_WORKER, type PoolJob } from './pool-worker.ts';
+import { takePoolWorker } from './pool-threads.ts';
+import type { PoolJob, PoolKeysMessage } from './pool-worker.ts';
 import { type RunOptions, runScenario, type ScenarioResult } from './run.ts';
 import type { ScenarioChannel } from './world.ts';
 
-/** How many runs at once by default: one per core. */
-export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
-}
+export { defaultJobs } from './pool-threads.ts';
 
-/**
- * A worker thread that runs scenario jobs, started from wherever this code runs: the TypeScript sources
- * (under tsx or vitest), the compiled files in dist/, or a command bundle (where import.meta.url is the
- * bundle's, so the worker loads the same bundle and asks it for its worker).
- */
-function startWorker(): Worker {
-  const here = import.meta.url;
-  const workerData = { [POOL_WORKER]: true };
-  if (here.endsWith('.cjs')) {
-    const bundle = fileURLToPath(here);
-    const loader = new URL('../../cli/run-bundle.mjs', here).href;
-    const code = `import(${JSON.stringify(loader)}).then(({ loadBundle }) => loadBundle(${JSON.stringify(bundle)}).scenarioWorker());`;
-    return new Worker(code, { eval: true, workerData });
-  }
-  if (here.endsWith('.ts')) {
-    // The sources need tsx's loader in the worker too (a worker does not inherit --import hooks).
-    const worker = new URL('./pool-worker.ts', here).href;
-    const code = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(worker)}); });`;
-    return new Worker(code, { eval: true, workerData });
-  }
-  return new Worker(new URL('./pool-worker.js', here), { workerData });
-}
-
-/** Workers started ahead of the runs (`startPoolWorkers`), taken by the next pool before it starts any. */
-const early: Worker[] = [];
-
-/**
- * Starts `count` pool workers now, so they boot (a fresh V8 isolate each, loading the code) while this
- * thread still reads and checks the scenario files; the next `runInPool` takes them first. The returned
- * function stops those no pool took (the runs were fewer, or the files could not be loaded).
- */
-export function startPoolWorkers(count: number): () => Promise<void> {
-  const started = Array.from({ length: Math.max(0, count) }, startWorker);
-  early.push(...started);
-  return async () => {
-    const unused = started.filter((w) => early.includes(w));
-    early.splice(0, early.length, ...early.filter((w) => !unused.includes(w)));
-    await Promise.all(unused.map((w) => w.terminate()));
-  };
+/** One run of a pool: a scenario on one channel. */
+export interface PoolRun {
+  scenario: LoadedScenario;
+  channel: ScenarioChannel;
 }
 
 /**
@@ -61,35 +22,84 @@ export function startPoolWorkers(count: number): () => Promise<void> {
  * takes runs too rather than only handing them out. Results come back in the order the runs were listed
  * (onResult is called in that order too, as a serial run would), and each run is the same as in a
  * serial run: its own bridge, an emulator started over with the run's seed, seeded ids.
+ *
+ * The runs may be listed as they become known (an async iterable: the command reads the scenario files
+ * one by one): the workers start on the first ones while this thread still reads the rest, and this
+ * thread takes its share once the list is complete. Nothing is reported before the list is complete,
+ * and a list that fails (a file that is not a valid scenario) rejects the pool with that error once the
+ * runs under way have ended, having reported nothing: as when every file is read before any run.
  */
 export async function runInPool(
-  runs: readonly { scenario: LoadedScenario; channel: ScenarioChannel }[],
+  runs: readonly PoolRun[] | AsyncIterable<PoolRun>,
   options: RunOptions,
   jobs: number,
   onResult?: (result: ScenarioResult) => void,
 ): Promise<ScenarioResult[]> {
   // Each worker lends its runs an emulator of its own: a keeper cannot cross threads.
   const { emulators: lent, ...sent } = options;
-  const results: (ScenarioResult | undefined)[] = new Array(runs.length);
+  const listed: PoolRun[] = [];
+  let complete = false;
+  const results: (ScenarioResult | undefined)[] = [];
   let next = 0;
   let reported = 0;
-  // A run that throws (here or in a worker) stops the handing out; the runs under way end first, so
-  // nothing is left running when this rejects.
+  // A run that throws (here or in a worker), or a list that fails, stops the handing out; the runs under
+  // way end first, so nothing is left running when this rejects.
   let failure: { error: unknown } | undefined;
+  // Takers waiting for the list to grow are woken by each change (a run listed, the list complete, a
+  // failure).
+  let changed!: () => void;
+  let change = new Promise<void>((resolve) => {
+    changed = resolve;
+  });
+  const wake = () => {
+    changed();
+    change = new Promise<void>((resolve) => {
+      changed = resolve;
+    });
+  };
   const fail = (error: unknown) => {
     failure ??= { error };
-    next = runs.length;
+    wake();
+  };
+  const report = () => {
+    if (!complete) return;
+    while (reported < listed.length && results[reported]) onResult?.(results[reported++]!);
   };
   const settle = (index: number, result: ScenarioResult) => {
     results[index] = result;
-    while (reported < runs.length && results[reported]) onResult?.(results[reported++]!);
+    report();
   };
+  /** The index of the next run once it is listed; undefined when none is left (or the pool failed). */
+  const take = async (): Promise<number | undefined> => {
+    for (;;) {
+      if (failure) return undefined;
+      if (next < listed.length) return next++;
+      if (complete) return undefined;
+      await change;
+    }
+  };
+  const listing = (async () => {
+    try {
+      for await (const run of runs) {
+        listed.push(run);
+        wake();
+      }
+      complete = true;
+      wake();
+      report();
+    } catch (error) {
+      fail(error);
+    }
+  })();
+
   const inThisThread = async () => {
+    // This thread reads the list (the scenario files) first: its runs would only slow that down.
+    await listing;
+    if (failure) return;
     const emulators = lent ?? new EmulatorKeeper();
     try {
-      while (next < runs.length) {
-        const index = next++;
-        const { scenario, channel } = runs[index]!;
+      for (let index = await take(); index !== undefined; index = await take()) {
+        const { scenario, channel } = listed[index]!;
         settle(index, await runScenario(scenario, channel, { ...sent, emulators }));
       }
     } catch (error) {
@@ -98,60 +108,81 @@ export async function runInPool(
       if (emulators !== lent) await emulators.close();
     }
   };
-  const workers = Array.from(
-    { length: Math.min(jobs, runs.length) - 1 },
-    () => early.shift() ?? startWorker(),
-  );
+  const known = Array.isArray(runs) ? runs.length : Number.POSITIVE_INFINITY;
+  const workers = Array.from({ length: Math.max(0, Math.min(jobs, known) - 1) }, takePoolWorker);
   // WebChat guest tokens are signed with an RSA pair each thread would make for itself (100-500 ms of
-  // CPU): the workers use this thread's instead, sent ahead of their first run.
-  const keys =
-    workers.length > 0 && runs.some((r) => r.channel === 'webchat')
-      ? guestSigningKeys.export().catch(() => undefined)
-      : Promise.resolve(undefined);
+  // CPU): a worker uses this thread's instead. It is told the pair is coming before its first WebChat
+  // job, and gets it once made, so its other jobs need not wait for it.
+  let keys: Promise<PoolKeysMessage> | undefined;
+  const keysFor = () => {
+    keys ??= guestSigningKeys.export().then(
+      (pem) => ({ keys: pem }),
+      () => ({ keys: null }),
+    );
+    return keys;
+  };
   try {
     await Promise.all([
       inThisThread(),
-      ...workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            let stopped = false;
-            const give = () => {
-              if (next >= runs.length) {
-                stopped = true;
-                worker.postMessage('stop');
-                resolve();
-                return;
-              }
-              const index = next++;
-              const job: PoolJob = { index, ...runs[index]!, options: sent };
-              worker.postMessage(job);
-            };
-            worker.on('message', (m: { index: number; result?: ScenarioResult; error?: string }) => {
-              if (m.error !== undefined)
-                fail(new Error(`scenario run ${m.index + 1} failed in its worker: ${m.error}`));
-              else settle(m.index, m.result!);
-              give();
-            });
-            worker.on('error', (error) => {
-              fail(error);
-              resolve();
-            });
-            // A worker gone before it was told to stop (its thread exited) would leave its run unanswered.
-            worker.on('exit', (code) => {
-              if (stopped) return;
-              fail(new Error(`a scenario worker stopped (exit code ${code}) before its runs ended`));
-              resolve();
-            });
-            keys.then((pem) => {
-              if (pem) worker.postMessage({ keys: pem });
-              give();
-            });
-          }),
-      ),
+      ...workers.map((worker) => serve(worker, take, keysFor, fail, settle, listed, sent)),
     ]);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+  await listing;
   if (failure) throw failure.error;
   return results as ScenarioResult[];
+}
+
+/** Hands one worker its runs, one at a time, until none is left; resolves once it has been told to stop. */
+function serve(
+  worker: Worker,
+  take: () => Promise<number | undefined>,
+  keysFor: () => Promise<PoolKeysMessage>,
+  fail: (error: unknown) => void,
+  settle: (index: number, result: ScenarioResult) => void,
+  listed: readonly PoolRun[],
+  options: RunOptions,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let stopped = false;
+    let keyed = false;
+    const give = async () => {
+      const index = await take();
+      if (stopped) return;
+      if (index === undefined) {
+        stopped = true;
+        worker.postMessage('stop');
+        resolve();
+        return;
+      }
+      const run = listed[index]!;
+      if (run.channel === 'webchat' && !keyed) {
+        keyed = true;
+        worker.postMessage({ keys: 'coming' } satisfies PoolKeysMessage);
+        keysFor().then((message) => worker.postMessage(message));
+      }
+      const job: PoolJob = { index, ...run, options };
+      worker.postMessage(job);
+    };
+    worker.on('message', (m: { index: number; result?: ScenarioResult; error?: string }) => {
+      if (m.error !== undefined)
+        fail(new Error(`scenario run ${m.index + 1} failed in its worker: ${m.error}`));
+      else settle(m.index, m.result!);
+      give();
+    });
+    worker.on('error', (error) => {
+      stopped = true;
+      fail(error);
+      resolve();
+    });
+    // A worker gone before it was told to stop (its thread exited) would leave its run unanswered.
+    worker.on('exit', (code) => {
+      if (stopped) return;
+      stopped = true;
+      fail(new Error(`a scenario worker stopped (exit code ${code}) before its runs ended`));
+      resolve();
+    });
+    give();
+  });
 }

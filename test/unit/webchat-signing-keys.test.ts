@@ -52,4 +52,33 @@ describe('guest signing keys', () => {
     expect(own.publicKey).not.toBe(other.publicKey);
     expect(await api.guestSigningKeys.export()).toEqual(own);
   });
+
+  it('a thread told the pair is coming makes none of its own: what asks for the pair meanwhile gets that one', async () => {
+    const pem = await (await fresh()).guestSigningKeys.export();
+    const worker = await fresh();
+    const arrive = worker.guestSigningKeys.expect();
+    // Asked for before it comes (as a guest's first token would), answered once it does.
+    const asked = worker.guestSigningKeys.export();
+    arrive(pem);
+    expect(await asked).toEqual(pem);
+    const emulator = await worker.startEmulator(TEST_DEFAULTS);
+    try {
+      const chat = await createChat(emulator);
+      const key = await importSPKI(pem.publicKey, 'RS256');
+      await jwtVerify(chat.jwt, key, { currentDate: new Date(emulator.clock.now()) });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('a pair that does not come after all (undefined): the thread makes its own', async () => {
+    const worker = await fresh();
+    const arrive = worker.guestSigningKeys.expect();
+    arrive(undefined);
+    const own = await worker.guestSigningKeys.export();
+    expect(own.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    // Later pairs change nothing.
+    worker.guestSigningKeys.expect()(await (await fresh()).guestSigningKeys.export());
+    expect(await worker.guestSigningKeys.export()).toEqual(own);
+  });
 });

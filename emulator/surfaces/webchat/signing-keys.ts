@@ -42,9 +42,26 @@ export const guestSigningKeys = {
   },
   /** Uses a pair another thread exported, unless this thread has one already. */
   adopt(pem: GuestSigningKeysPem): void {
-    shared ??= (async () => ({
-      privateKey: await importPKCS8(pem.privateKey, 'RS256', { extractable: true }),
-      publicKey: await importSPKI(pem.publicKey, 'RS256', { extractable: true }),
-    }))();
+    shared ??= importPair(pem);
+  },
+  /**
+   * Another thread is making the pair and will send it: until it comes, a guest here waits for it
+   * rather than this thread making a pair of its own. Call the returned function with the pair, or with
+   * undefined (the other thread could not make one) to make one here after all.
+   */
+  expect(): (pem: GuestSigningKeysPem | undefined) => void {
+    if (shared) return () => {};
+    let arrive!: (pem: GuestSigningKeysPem | undefined) => void;
+    shared = new Promise<GuestSigningKeysPem | undefined>((resolve) => {
+      arrive = resolve;
+    }).then((pem) => (pem ? importPair(pem) : generateKeyPair('RS256', { extractable: true })));
+    return arrive;
   },
 };
+
+async function importPair(pem: GuestSigningKeysPem): Promise<KeyPair> {
+  return {
+    privateKey: await importPKCS8(pem.privateKey, 'RS256', { extractable: true }),
+    publicKey: await importSPKI(pem.publicKey, 'RS256', { extractable: true }),
+  };
+}
