@@ -87,9 +87,28 @@ function headersFor(init: RequestInit): Record<string, string> {
   return headers;
 }
 
+/**
+ * The headers as one object, as fetch reads them: names in lower case and a name given twice joined
+ * with ", " (pairs), or a Headers object's own entries. The global `Headers` is not touched: reading it
+ * loads undici, whose first use costs a cold thread about 15 ms that this client exists to avoid.
+ */
 function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
   if (headers === undefined) return {};
-  if (headers instanceof Headers || Array.isArray(headers)) return Object.fromEntries(new Headers(headers));
+  const out: Record<string, string> = {};
+  if (Array.isArray(headers)) {
+    for (const [name, value] of headers as [string, string][]) {
+      const key = name.toLowerCase();
+      out[key] = key in out ? `${out[key]}, ${value}` : value;
+    }
+    return out;
+  }
+  // A Headers object (a plain record's values are strings, never a forEach function).
+  if (typeof (headers as Headers).forEach === 'function') {
+    (headers as Headers).forEach((value, name) => {
+      out[name] = value;
+    });
+    return out;
+  }
   return headers as Record<string, string>;
 }
 

@@ -1,4 +1,9 @@
-import { type BridgeEvent, BridgeFailure, type StartTransferRequest } from '../../bridge/index.ts';
+import {
+  type BridgeEvent,
+  BridgeFailure,
+  nodeHttpFetch,
+  type StartTransferRequest,
+} from '../../bridge/index.ts';
 import { planTransfer } from '../../bridge/session/transfer-plan.ts';
 import type { Agent, DomainEvent } from '../../emulator/index.ts';
 import type { CustomerActor } from './customer-actor.ts';
@@ -477,21 +482,22 @@ function whatTheBotGot(events: readonly BridgeEvent[], args: StepArgs<'expectBot
 }
 
 async function addHttpFault(world: World, fault: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${world.baseUrl}/__emulator/faults/http`, {
+  const res = await nodeHttpFetch(`${world.baseUrl}/__emulator/faults/http`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(fault),
   });
-  if (!res.ok) throw new ExpectationFailed(`could not set the fault: ${res.status} ${await res.text()}`);
+  if (res.status >= 300)
+    throw new ExpectationFailed(`could not set the fault: ${res.status} ${await res.text()}`);
 }
 
 async function dropGuestSocket(world: World, c: CustomerActor): Promise<void> {
   const id = c.conversationId;
   if (!id) throw new ExpectationFailed(`${c.actor} has no conversation whose socket could be dropped`);
-  const res = await fetch(`${world.baseUrl}/__emulator/conversations/${id}/drop-guest-socket`, {
+  const res = await nodeHttpFetch(`${world.baseUrl}/__emulator/conversations/${id}/drop-guest-socket`, {
     method: 'POST',
   });
-  if (!res.ok)
+  if (res.status >= 300)
     throw new ExpectationFailed(`could not drop ${c.actor}'s socket: ${res.status} ${await res.text()}`);
   world.transcript.add('runner', `${c.actor}'s guest socket dropped by the emulator`);
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { type Bridge, hubSignature } from '../../bridge/index.ts';
+import { type Bridge, hubSignature, nodeHttpFetch } from '../../bridge/index.ts';
 import { type Fixture, PlatformClient, type PlatformHosts, type TimerHandle } from '../../emulator/index.ts';
 import type { ActivityProbe } from './activity.ts';
 
@@ -151,7 +151,7 @@ export class WebhookFront {
   }
 
   async #post(raw: Buffer, signature: string | undefined): Promise<number> {
-    const res = await fetch(this.#url, {
+    const res = await nodeHttpFetch(this.#url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -160,7 +160,7 @@ export class WebhookFront {
       },
       body: raw,
     });
-    await res.arrayBuffer();
+    await res.text();
     return res.status;
   }
 }
