@@ -36,8 +36,7 @@ export function serveScenarioRuns(port: MessagePort): void {
     }
     if ('keys' in job) {
       if (job.keys === 'coming') keysArrive = guestSigningKeys.expect();
-      else if (keysArrive) keysArrive(job.keys ?? undefined);
-      else if (job.keys) guestSigningKeys.adopt(job.keys);
+      else keysArrive?.(job.keys ?? undefined);
       return;
     }
     runScenario(job.scenario, job.channel, { ...job.options, emulators }).then(
