@@ -89,7 +89,15 @@ describe('nodeHttpFetch (the bridge calls Genesys over node:http)', () => {
       headers: { 'X-Trace': 't3' },
       body: new URLSearchParams({ a: 'é' }),
     });
-    await nodeHttpFetch(`${base}/`, { method: 'DELETE', headers: [['X-Trace', 't2']], body: null });
+    // A name given twice in pairs is sent once, its values joined (as fetch's Headers does).
+    await nodeHttpFetch(`${base}/`, {
+      method: 'DELETE',
+      headers: [
+        ['X-Trace', 't2'],
+        ['x-trace', 't2b'],
+      ],
+      body: null,
+    });
     await nodeHttpFetch(`${base}/`, {});
     expect(seen).toEqual([
       {
@@ -104,7 +112,7 @@ describe('nodeHttpFetch (the bridge calls Genesys over node:http)', () => {
         trace: 't3',
         body: 'a=%C3%A9',
       },
-      { method: 'DELETE', type: undefined, trace: 't2', body: '' },
+      { method: 'DELETE', type: undefined, trace: 't2, t2b', body: '' },
       { method: 'GET', type: undefined, trace: undefined, body: '' },
     ]);
   });
