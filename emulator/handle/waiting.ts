@@ -70,15 +70,19 @@ export async function untilQuiet(activity: ActivitySource, confirmations = 2): P
   let seen = activity.count;
   let stillTurns = 0;
   for (let round = 0; round < 5000; round++) {
+    // A round counts as still only when nothing happened in any of its turns nor across its timer turn:
+    // on a busy machine the 1 ms timer can fire on the very next loop turn, so checking only across the
+    // timer would take work that moves every other turn for quiet.
+    let moved = false;
     for (let t = 0; t < QUIET_TURNS; t++) {
       await turn();
       if (activity.count !== seen) {
         seen = activity.count;
-        stillTurns = 0;
+        moved = true;
       }
     }
     await pause(1);
-    if (activity.count !== seen) {
+    if (moved || activity.count !== seen) {
       seen = activity.count;
       stillTurns = 0;
       continue;
