@@ -129,7 +129,7 @@ export async function runInPool(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  await listing;
+  // The list has ended by now: this thread's share began by waiting for it.
   if (failure) throw failure.error;
   return results as ScenarioResult[];
 }

@@ -20,8 +20,7 @@ export interface GuestSigningKeysPem {
 let shared: Promise<KeyPair> | undefined;
 
 export function processKeyPair(): Promise<KeyPair> {
-  // Extractable, so an emulator with a data dir can keep it there (and another thread can adopt it).
-  shared ??= generateKeyPair('RS256', { extractable: true });
+  shared ??= makePair();
   return shared;
 }
 
@@ -54,10 +53,15 @@ export const guestSigningKeys = {
     let arrive!: (pem: GuestSigningKeysPem | undefined) => void;
     shared = new Promise<GuestSigningKeysPem | undefined>((resolve) => {
       arrive = resolve;
-    }).then((pem) => (pem ? importPair(pem) : generateKeyPair('RS256', { extractable: true })));
+    }).then((pem) => (pem ? importPair(pem) : makePair()));
     return arrive;
   },
 };
+
+/** A new pair; extractable, so an emulator with a data dir can keep it there (and another thread can adopt it). */
+function makePair(): Promise<KeyPair> {
+  return generateKeyPair('RS256', { extractable: true });
+}
 
 async function importPair(pem: GuestSigningKeysPem): Promise<KeyPair> {
   return {
