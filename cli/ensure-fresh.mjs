@@ -3,8 +3,8 @@
  * or the lockfile is newer than them, as `npm start` has always done; an installed package ships only
  * the built files, so there is nothing to check and nothing here runs.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +28,9 @@ export function ensureFresh() {
   }
   const sources = ['emulator', 'bridge', 'scenarios', 'cli', 'package-lock.json'].map((p) => join(root, p));
   if (built >= Math.max(...sources.map(newest))) return;
+  // Loaded only to rebuild: node:child_process costs a start-up a few ms to load, and an installed
+  // package (or a fresh checkout) never needs it here.
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process');
   const run = spawnSync(process.execPath, [join(root, 'cli', 'build.mjs'), '--bins'], { stdio: 'inherit' });
   if (run.status !== 0) {
     process.stderr.write('could not build the command bundles from the sources (see above)\n');
