@@ -28,8 +28,8 @@ export function ensureFresh() {
   }
   const sources = ['emulator', 'bridge', 'scenarios', 'cli', 'package-lock.json'].map((p) => join(root, p));
   if (built >= Math.max(...sources.map(newest))) return;
-  // Loaded only to rebuild: node:child_process costs a start-up a few ms to load, and an installed
-  // package (or a fresh checkout) never needs it here.
+  // Loaded only to rebuild: an installed package (or a checkout whose bundles are fresh) never needs
+  // node:child_process, and loading it costs every start about a millisecond.
   const { spawnSync } = createRequire(import.meta.url)('node:child_process');
   const run = spawnSync(process.execPath, [join(root, 'cli', 'build.mjs'), '--bins'], { stdio: 'inherit' });
   if (run.status !== 0) {
